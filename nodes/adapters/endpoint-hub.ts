@@ -1,0 +1,116 @@
+import type { Channel } from "../transport/channel";
+import type { ClientHandlers } from "../transport/client-connection";
+import { frameToMessage, type FrameData, type MessageObject } from "../transport/codec";
+import type { Session } from "../transport/sessions";
+
+/** What happened to an endpoint, as in and out nodes show it and Status nodes see it. */
+export type LifecycleEvent = "connecting" | "connect" | "disconnect" | "error";
+
+export interface EndpointState {
+  event: LifecycleEvent;
+  /** The session concerned, if any. */
+  sessionId?: string;
+  /** Open sessions after the event. */
+  count: number;
+  /** Set when the state is told to a node that attaches later, rather than happening now. */
+  replayed?: boolean;
+  /** Why the endpoint could not start: a key of the `flowsocket.status` catalog. */
+  failure?: string;
+}
+
+/** An in or out node using a listener or client config node. */
+export interface EndpointUser {
+  onState(state: EndpointState): void;
+  /** Only in nodes receive messages. */
+  onMessage?(msg: MessageObject): void;
+}
+
+/** Where the config node logs what goes wrong on a session or connection. */
+export type ErrorReporter = (error: Error, session: Session | undefined) => void;
+
+/**
+ * Fans one endpoint's events out to the in and out nodes that use it: every
+ * frame becomes one message per in node, every lifecycle change one state per
+ * node. A config node owns one hub and one channel.
+ */
+export class EndpointHub implements ClientHandlers {
+  /** The channel, once the config node managed to create it. */
+  channel: Channel | undefined;
+  private readonly users = new Set<EndpointUser>();
+  /** The users that take messages, as an array: it is walked for every frame. */
+  private receivers: EndpointUser[] = [];
+
+  /**
+   * @param last the state before anything happens, told to nodes that attach
+   *   before the first event (a listener's "0 connected").
+   */
+  constructor(
+    private readonly wholemsg: boolean,
+    private readonly reportError: ErrorReporter,
+    private last: EndpointState | undefined = undefined,
+  ) {}
+
+  /** Starts delivering to `user`; it is told the current state at once. */
+  attach(user: EndpointUser): void {
+    this.users.add(user);
+    this.receivers = [...this.users].filter((candidate) => candidate.onMessage);
+    if (this.last) {
+      const { sessionId: _omitted, ...current } = this.last;
+      user.onState({ ...current, replayed: true });
+    }
+  }
+
+  detach(user: EndpointUser): void {
+    this.users.delete(user);
+    this.receivers = [...this.users].filter((candidate) => candidate.onMessage);
+  }
+
+  /** The endpoint cannot work; `failure` is a `flowsocket.status` catalog key. */
+  fail(failure: string): void {
+    this.publish({ event: "error", count: 0, failure });
+  }
+
+  onConnecting(): void {
+    this.publish({ event: "connecting", count: 0 });
+  }
+
+  onOpen(session: Session): void {
+    this.publish({ event: "connect", sessionId: session.id, count: this.count() });
+  }
+
+  onClose(session: Session): void {
+    this.publish({ event: "disconnect", sessionId: session.id, count: this.count() });
+  }
+
+  onError(error: Error, session: Session | undefined): void {
+    this.reportError(error, session);
+    const state: EndpointState = { event: "error", count: this.count() };
+    if (session) {
+      state.sessionId = session.id;
+    }
+    this.publish(state);
+  }
+
+  onMessage(session: Session, frame: FrameData): void {
+    const receivers = this.receivers;
+    for (let i = 0; i < receivers.length; i++) {
+      // Each in node gets a message of its own, so one flow's changes never
+      // show up in another's (core hands them all the same object).
+      const own = i === 0 || typeof frame === "string" ? frame : Buffer.from(frame);
+      const msg = frameToMessage(own, this.wholemsg);
+      msg._session = { type: "websocket", id: session.id };
+      receivers[i]!.onMessage!(msg);
+    }
+  }
+
+  private count(): number {
+    return this.channel?.sessionCount ?? 0;
+  }
+
+  private publish(state: EndpointState): void {
+    this.last = state;
+    for (const user of this.users) {
+      user.onState(state);
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import type { Server } from "node:http";
+import { UpgradeRouter } from "../transport/upgrade-router";
+
+/**
+ * One upgrade router per HTTP server. Kept in the closure of the package's
+ * module function, not in a module global, so each Node-RED runtime that
+ * loads the package (tests start several) has its own.
+ */
+export class UpgradeRouters {
+  private readonly routers = new WeakMap<Server, UpgradeRouter>();
+
+  for(server: Server): UpgradeRouter {
+    let router = this.routers.get(server);
+    if (!router) {
+      router = new UpgradeRouter(server);
+      this.routers.set(server, router);
+    }
+    return router;
+  }
+}

@@ -1,0 +1,59 @@
+import type { Node, NodeAPI, NodeMessageInFlow } from "node-red";
+import type { EndpointConfigNode } from "./adapters/endpoint-config";
+import { useEndpoint, type EndpointUserDef } from "./adapters/use-endpoint";
+import { messageToFrame, type FrameData } from "./transport/codec";
+import { FlowsocketError, toError } from "./transport/errors";
+
+/**
+ * `flowsocket-out`: sends each message to the session in `msg._session`, or to
+ * every session when the message did not come from a WebSocket.
+ */
+export function registerOut(RED: NodeAPI): void {
+  function FlowsocketOutNode(this: Node, def: EndpointUserDef): void {
+    RED.nodes.createNode(this, def);
+    const config = useEndpoint(RED, this, def);
+    this.on("input", (msg: NodeMessageInFlow, _send: unknown, done: (error?: Error) => void) => {
+      if (!config) {
+        done(new Error(RED._("flowsocket.errors.missing-config")));
+        return;
+      }
+      const channel = config.hub.channel;
+      if (!channel) {
+        done(new Error(RED._("flowsocket.errors.not-connected", { url: config.target })));
+        return;
+      }
+      let frame: FrameData | undefined;
+      try {
+        frame = messageToFrame(msg, config.wholemsg);
+      } catch (error) {
+        done(new Error(RED._("flowsocket.errors.send-failed", { error: toError(error).message })));
+        return;
+      }
+      if (frame === undefined) {
+        done();
+        return;
+      }
+      const target = replyTarget(msg);
+      channel.send(frame, target, (error) => done(error ? describeSendError(error, config, target) : undefined));
+    });
+  }
+
+  function describeSendError(error: Error, config: EndpointConfigNode, target: string | undefined): Error {
+    const code = error instanceof FlowsocketError ? error.code : undefined;
+    if (code === "FLOWSOCKET_ERR_NOT_CONNECTED") {
+      return new Error(RED._("flowsocket.errors.not-connected", { url: config.target }));
+    }
+    if (code === "FLOWSOCKET_ERR_SESSION_GONE") {
+      return new Error(RED._("flowsocket.errors.session-gone", { id: target ?? "" }));
+    }
+    return new Error(RED._("flowsocket.errors.send-failed", { error: error.message }));
+  }
+
+  RED.nodes.registerType("flowsocket-out", FlowsocketOutNode);
+}
+
+/** The session a message answers: set by an in node, as `{type: "websocket", id}`. */
+function replyTarget(msg: NodeMessageInFlow): string | undefined {
+  const session = msg._session as { type?: unknown; id?: unknown } | undefined;
+  return session?.type === "websocket" && typeof session.id === "string" ? session.id : undefined;
+}

@@ -1,0 +1,14 @@
+import type { NodeAPI } from "node-red";
+import { UpgradeRouters } from "./adapters/upgrade-routers";
+import { registerClient } from "./flowsocket-client";
+import { registerIn } from "./flowsocket-in";
+import { registerListener } from "./flowsocket-listener";
+import { registerOut } from "./flowsocket-out";
+
+/** The package's one node set: registers the two config nodes, then the in and out nodes. */
+export = function flowsocket(RED: NodeAPI): void {
+  registerListener(RED, new UpgradeRouters());
+  registerClient(RED);
+  registerIn(RED);
+  registerOut(RED);
+};

@@ -1,0 +1,223 @@
+import type { SecureContextOptions } from "node:tls";
+import WebSocket, { type ClientOptions } from "ws";
+import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff";
+import type { Channel, ChannelHandlers, SendCallback } from "./channel";
+import { closeSocket } from "./close-socket";
+import { decodeFrame, type FrameData } from "./codec";
+import { FlowsocketError, toError } from "./errors";
+import { Heartbeat } from "./heartbeat";
+import { tunnelThrough } from "./proxy-tunnel";
+import { checkProtocols } from "./protocols";
+import { newSessionId, type Session } from "./sessions";
+
+/** Close code of a connection that the flow side ends on purpose (RFC 6455: normal closure). */
+export const CLOSE_NORMAL = 1000;
+
+/** TLS settings for wss:// URLs, as a Node-RED `tls-config` node fills them in. */
+export interface ClientTlsOptions extends Pick<SecureContextOptions, "ca" | "cert" | "key" | "passphrase"> {
+  rejectUnauthorized?: boolean;
+  servername?: string;
+}
+
+export interface ClientConnectionOptions {
+  /** A ws:// or wss:// URL. */
+  url: string;
+  /** Subprotocols offered in the handshake, in order of preference. */
+  protocols?: readonly string[];
+  /** Extra handshake request headers. */
+  headers?: Readonly<Record<string, string>>;
+  tls?: ClientTlsOptions;
+  /** An HTTP(S) proxy URL to tunnel through with CONNECT, or undefined to connect directly. */
+  proxy?: string;
+  /** Ping interval in milliseconds; 0 turns the heartbeat off. */
+  heartbeatMs?: number;
+  reconnect?: BackoffOptions;
+}
+
+/** Where a client connection is in its life. */
+export type ConnectionState = "idle" | "connecting" | "open" | "waiting" | "closed";
+
+/** Extra handler of a client connection: a connection attempt has started. */
+export interface ClientHandlers extends ChannelHandlers {
+  onConnecting(): void;
+}
+
+/**
+ * A client connection to one URL that reconnects after every drop, with a
+ * growing delay, until it is closed. Each connection that opens is a new
+ * session with a new id.
+ */
+export class ClientConnection implements Channel {
+  /** The URL connected to, parsed once. */
+  readonly url: URL;
+  /** The proxy tunnelled through, if any. */
+  readonly proxy: URL | undefined;
+  private readonly backoff: Backoff;
+  private current: Session | undefined;
+  private heartbeat: Heartbeat | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+  private stateValue: ConnectionState = "idle";
+
+  /**
+   * @throws FlowsocketError `FLOWSOCKET_ERR_INVALID_URL` when the URL is not a
+   *   ws:// or wss:// URL, or the proxy is not an http:// or https:// URL;
+   *   `FLOWSOCKET_ERR_INVALID_PROTOCOL` for a subprotocol `ws` would refuse.
+   */
+  constructor(
+    private readonly options: ClientConnectionOptions,
+    private readonly handlers: ClientHandlers,
+  ) {
+    this.url = parseWebSocketUrl(options.url);
+    checkProtocols(options.protocols ?? []);
+    this.proxy = options.proxy === undefined ? undefined : parseProxyUrl(options.proxy);
+    this.backoff = new Backoff(options.reconnect ?? DEFAULT_BACKOFF);
+  }
+
+  get state(): ConnectionState {
+    return this.stateValue;
+  }
+
+  get sessionCount(): number {
+    return this.stateValue === "open" ? 1 : 0;
+  }
+
+  /** Starts connecting; later calls do nothing. */
+  start(): void {
+    if (this.stateValue === "idle") {
+      this.connect();
+    }
+  }
+
+  send(frame: FrameData, sessionId: string | undefined, callback: SendCallback): void {
+    const session = this.current;
+    if (!session || this.stateValue !== "open") {
+      callback(new FlowsocketError("FLOWSOCKET_ERR_NOT_CONNECTED", `Not connected to ${this.url.href}`));
+      return;
+    }
+    if (sessionId !== undefined && sessionId !== session.id) {
+      // A reply meant for an earlier connection: the peer it answers is gone.
+      callback(new FlowsocketError("FLOWSOCKET_ERR_SESSION_GONE", `Session ${sessionId} is not connected`));
+      return;
+    }
+    session.socket.send(frame, callback);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private connect(): void {
+    this.retryTimer = undefined;
+    this.stateValue = "connecting";
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(this.url, [...(this.options.protocols ?? [])], this.clientOptions());
+    } catch (error) {
+      // Settings `ws` or `http` reject up front (a header value with a line
+      // break, say) would fail the same way at every retry: report and stop.
+      this.stateValue = "closed";
+      this.handlers.onError(toError(error), undefined);
+      return;
+    }
+    const session: Session = { id: newSessionId(), socket };
+    this.current = session;
+    let opened = false;
+    let failed = false;
+    // Reported once per socket: `ws` emits an error and then closes, and errors
+    // caused by our own close are expected.
+    const fail = (error: Error): void => {
+      if (!this.closing && !failed) {
+        failed = true;
+        this.handlers.onError(error, opened ? session : undefined);
+      }
+    };
+
+    socket.on("open", () => {
+      opened = true;
+      this.stateValue = "open";
+      this.backoff.reset();
+      const heartbeatMs = this.options.heartbeatMs ?? 0;
+      if (heartbeatMs > 0) {
+        this.heartbeat = new Heartbeat(socket, heartbeatMs, () => {
+          fail(new FlowsocketError("FLOWSOCKET_ERR_HEARTBEAT_TIMEOUT", `No answer to a ping within ${heartbeatMs} ms`));
+          socket.terminate();
+        });
+      }
+      this.handlers.onOpen(session);
+    });
+    socket.on("message", (data, isBinary) => {
+      this.handlers.onMessage(session, decodeFrame(data, isBinary));
+    });
+    socket.on("error", (error) => fail(toError(error)));
+    socket.on("close", (code, reason) => {
+      this.heartbeat?.stop();
+      this.heartbeat = undefined;
+      this.current = undefined;
+      if (opened) {
+        this.handlers.onClose(session, code, reason.toString());
+      }
+      if (this.closing) {
+        this.stateValue = "closed";
+        return;
+      }
+      this.stateValue = "waiting";
+      this.retryTimer = setTimeout(() => this.connect(), this.backoff.next());
+    });
+    this.handlers.onConnecting();
+  }
+
+  private clientOptions(): ClientOptions {
+    const options: ClientOptions = { ...this.options.tls };
+    if (this.options.headers) {
+      options.headers = { ...this.options.headers };
+    }
+    if (this.proxy) {
+      // @types/node types this as net.createConnection, but http.request also
+      // takes the callback form that a tunnel needs (see proxy-tunnel.ts).
+      options.createConnection = tunnelThrough(this.proxy, this.url.protocol === "wss:") as unknown as ClientOptions["createConnection"];
+    }
+    return options;
+  }
+
+  private async shutDown(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const session = this.current;
+    if (session) {
+      await closeSocket(session.socket, CLOSE_NORMAL, "client stopping");
+    }
+    this.stateValue = "closed";
+  }
+}
+
+/**
+ * Parses and checks a client URL.
+ *
+ * @throws FlowsocketError `FLOWSOCKET_ERR_INVALID_URL`
+ */
+export function parseWebSocketUrl(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    throw new FlowsocketError("FLOWSOCKET_ERR_INVALID_URL", `Invalid WebSocket URL: ${url}`);
+  }
+  if ((parsed.protocol !== "ws:" && parsed.protocol !== "wss:") || parsed.hostname === "") {
+    throw new FlowsocketError("FLOWSOCKET_ERR_INVALID_URL", `Invalid WebSocket URL: ${url} (use ws:// or wss://)`);
+  }
+  return parsed;
+}
+
+function parseProxyUrl(proxy: string): URL {
+  try {
+    const parsed = new URL(proxy);
+    if (parsed.protocol === "http:" || parsed.protocol === "https:") {
+      return parsed;
+    }
+  } catch {
+    // Reported below with the value that was given.
+  }
+  throw new FlowsocketError("FLOWSOCKET_ERR_INVALID_URL", `Invalid proxy URL: ${proxy} (use http:// or https://)`);
+}

@@ -1,0 +1,76 @@
+import type { RawData } from "ws";
+
+/** What a frame carries once decoded: text frames as strings, binary frames as Buffers. */
+export type FrameData = string | Buffer;
+
+/** A Node-RED-shaped message, without depending on Node-RED's types. */
+export type MessageObject = Record<string, unknown>;
+
+/**
+ * Decodes what `ws` 8 hands to a `'message'` listener. `ws` 8 gives text frames
+ * as Buffers too; only the `isBinary` flag tells them apart, so text is turned
+ * back into a string here, once per frame.
+ */
+export function decodeFrame(data: RawData, isBinary: boolean): FrameData {
+  const buffer = Array.isArray(data)
+    ? Buffer.concat(data)
+    : Buffer.isBuffer(data)
+      ? data
+      : Buffer.from(data);
+  return isBinary ? buffer : buffer.toString("utf8");
+}
+
+/**
+ * Builds the message an in node emits for one frame.
+ *
+ * With `wholemsg`, a text frame holding a JSON object becomes the message
+ * itself; JSON of any other kind (number, string, array, null) becomes
+ * `payload`, and text that is not JSON is passed through as `payload`.
+ * Binary frames are never parsed: they always arrive as a Buffer payload.
+ */
+export function frameToMessage(frame: FrameData, wholemsg: boolean): MessageObject {
+  if (!wholemsg || typeof frame !== "string") {
+    return { payload: frame };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(frame);
+  } catch {
+    return { payload: frame };
+  }
+  if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
+    return parsed as MessageObject;
+  }
+  return { payload: parsed };
+}
+
+/**
+ * Turns a message into the frame an out node sends, or `undefined` when the
+ * message has nothing to send (no `payload`, and not in whole-message mode).
+ *
+ * Strings go as text frames and Buffers as binary frames; objects go as JSON
+ * text and other values (numbers, booleans) as their string form, so `0`,
+ * `false` and `""` are sent. With `wholemsg`, the whole message except
+ * `_session` goes as JSON text.
+ *
+ * @throws TypeError when the value cannot be turned into JSON (a circular
+ *   structure or a BigInt).
+ */
+export function messageToFrame(msg: MessageObject, wholemsg: boolean): FrameData | undefined {
+  if (wholemsg) {
+    // The session says where a message came from, not what it is: the peer never sees it.
+    const { _session: _omitted, ...rest } = msg;
+    return JSON.stringify(rest);
+  }
+  const payload = msg.payload;
+  if (payload === undefined) {
+    return undefined;
+  }
+  if (typeof payload === "string" || Buffer.isBuffer(payload)) {
+    return payload;
+  }
+  if (typeof payload === "object") {
+    return JSON.stringify(payload);
+  }
+  return String(payload);
+}

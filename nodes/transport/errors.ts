@@ -1,0 +1,29 @@
+/**
+ * Stable error codes of the transport. Node adapters map them to catalog
+ * messages; tests assert on them rather than on English text.
+ */
+export type FlowsocketErrorCode =
+  | "FLOWSOCKET_ERR_INVALID_URL"
+  | "FLOWSOCKET_ERR_INVALID_PATH"
+  | "FLOWSOCKET_ERR_INVALID_PROTOCOL"
+  | "FLOWSOCKET_ERR_DUPLICATE_PATH"
+  | "FLOWSOCKET_ERR_NOT_CONNECTED"
+  | "FLOWSOCKET_ERR_SESSION_GONE"
+  | "FLOWSOCKET_ERR_HEARTBEAT_TIMEOUT"
+  | "FLOWSOCKET_ERR_CLOSED";
+
+/** An error raised by the transport, with a code that does not change between releases. */
+export class FlowsocketError extends Error {
+  readonly code: FlowsocketErrorCode;
+
+  constructor(code: FlowsocketErrorCode, message: string) {
+    super(message);
+    this.name = "FlowsocketError";
+    this.code = code;
+  }
+}
+
+/** Turns anything thrown or emitted into an Error, so callers can rely on `.message`. */
+export function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}

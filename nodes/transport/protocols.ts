@@ -1,0 +1,34 @@
+import { FlowsocketError } from "./errors";
+
+/**
+ * Parses the `subprotocol` setting: a comma-separated list, as in core's
+ * client node. Blank entries are dropped.
+ */
+export function parseProtocolList(setting: unknown): string[] {
+  if (typeof setting !== "string") {
+    return [];
+  }
+  return setting
+    .split(",")
+    .map((protocol) => protocol.trim())
+    .filter((protocol) => protocol !== "");
+}
+
+/** RFC 6455 subprotocols are HTTP tokens (RFC 7230, section 3.2.6). */
+const TOKEN = /^[!#$%&'*+\-.0-9A-Z^_`|a-z~]+$/;
+
+/**
+ * Checks a subprotocol list before `ws` sees it: `ws` throws from its
+ * constructor on a bad one, which at reconnect time would be an uncaught error.
+ *
+ * @throws FlowsocketError `FLOWSOCKET_ERR_INVALID_PROTOCOL`
+ */
+export function checkProtocols(protocols: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const protocol of protocols) {
+    if (!TOKEN.test(protocol) || seen.has(protocol)) {
+      throw new FlowsocketError("FLOWSOCKET_ERR_INVALID_PROTOCOL", `Invalid or repeated subprotocol: ${protocol}`);
+    }
+    seen.add(protocol);
+  }
+}

@@ -1,0 +1,54 @@
+import http from "node:http";
+import https from "node:https";
+import { isIP, type Socket } from "node:net";
+import tls from "node:tls";
+import type { Duplex } from "node:stream";
+
+/** What `http.request` passes to a `createConnection` function, as `ws` fills it in. */
+type ConnectOptions = http.ClientRequestArgs & tls.ConnectionOptions;
+type OnCreate = (error: Error | null, socket?: Duplex) => void;
+
+/**
+ * A `createConnection` function for `ws` that reaches the WebSocket server
+ * through an HTTP proxy's CONNECT tunnel, then, for wss://, starts TLS to the
+ * server inside the tunnel with the client's own TLS options.
+ *
+ * `http.request` accepts the socket through the callback (as
+ * `agent.createConnection` does), so the tunnel can be opened asynchronously
+ * without an `http.Agent` of our own.
+ */
+export function tunnelThrough(proxy: URL, secure: boolean) {
+  return (options: ConnectOptions, onCreate: OnCreate): undefined => {
+    const host = options.host ?? "localhost";
+    const port = Number(options.port);
+    const authority = `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+    const headers: http.OutgoingHttpHeaders = { host: authority };
+    if (proxy.username !== "") {
+      const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+      headers["proxy-authorization"] = `Basic ${Buffer.from(credentials).toString("base64")}`;
+    }
+    const request = (proxy.protocol === "https:" ? https : http).request({
+      method: "CONNECT",
+      host: proxy.hostname.replace(/^\[|\]$/g, ""),
+      port: Number(proxy.port) || (proxy.protocol === "https:" ? 443 : 80),
+      path: authority,
+      headers,
+    });
+    request.once("connect", (response: http.IncomingMessage, socket: Socket) => {
+      if (response.statusCode !== 200) {
+        socket.destroy();
+        onCreate(new Error(`Proxy ${proxy.host} refused the tunnel: ${response.statusCode} ${response.statusMessage}`));
+        return;
+      }
+      if (!secure) {
+        onCreate(null, socket);
+        return;
+      }
+      const servername = options.servername ?? (isIP(host) ? undefined : host);
+      onCreate(null, tls.connect({ ...options, host, port, servername, socket }));
+    });
+    request.once("error", (error) => onCreate(error));
+    request.end();
+    return undefined;
+  };
+}

@@ -1,0 +1,136 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import WebSocket, { WebSocketServer, type ServerOptions } from "ws";
+import type { Channel, ChannelHandlers, SendCallback } from "./channel";
+import { closeSocket } from "./close-socket";
+import { decodeFrame, type FrameData } from "./codec";
+import { FlowsocketError, toError } from "./errors";
+import { newSessionId, SessionRegistry, type Session } from "./sessions";
+
+/** Close code sent to clients when the endpoint stops (RFC 6455: the endpoint is going away). */
+export const CLOSE_GOING_AWAY = 1001;
+
+export interface ServerEndpointOptions {
+  /**
+   * Subprotocols this endpoint accepts. When not empty, the first protocol the
+   * client offers that is in this list is chosen; a client offering none of
+   * them is still accepted, without a protocol. When empty, `ws`'s default
+   * applies (the client's first offer).
+   */
+  protocols?: readonly string[];
+  /** Passed to `ws` as is: Node-RED's `webSocketNodeVerifyClient` setting. */
+  verifyClient?: ServerOptions["verifyClient"];
+}
+
+/**
+ * A WebSocket server endpoint that is handed upgrade requests for one path and
+ * owns the sessions it accepts.
+ */
+export class ServerEndpoint implements Channel {
+  private readonly server: WebSocketServer;
+  private readonly sessions = new SessionRegistry();
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly handlers: ChannelHandlers,
+    options: ServerEndpointOptions = {},
+  ) {
+    const serverOptions: ServerOptions = { noServer: true, clientTracking: false };
+    const accepted = options.protocols ?? [];
+    if (accepted.length > 0) {
+      serverOptions.handleProtocols = (offered: Set<string>) => {
+        for (const protocol of offered) {
+          if (accepted.includes(protocol)) {
+            return protocol;
+          }
+        }
+        return false;
+      };
+    }
+    if (options.verifyClient) {
+      serverOptions.verifyClient = options.verifyClient;
+    }
+    this.server = new WebSocketServer(serverOptions);
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Completes a WebSocket handshake for a request the router matched to this endpoint. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    this.server.handleUpgrade(request, socket, head, (ws) => this.adopt(ws));
+  }
+
+  send(frame: FrameData, sessionId: string | undefined, callback: SendCallback): void {
+    if (sessionId !== undefined) {
+      const session = this.sessions.get(sessionId);
+      if (!session) {
+        callback(new FlowsocketError("FLOWSOCKET_ERR_SESSION_GONE", `Session ${sessionId} is not connected`));
+        return;
+      }
+      session.socket.send(frame, callback);
+      return;
+    }
+    this.broadcast(frame, callback);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.closeAll();
+    return this.closing;
+  }
+
+  private broadcast(frame: FrameData, callback: SendCallback): void {
+    let pending = 1;
+    let firstError: Error | undefined;
+    const settle = (error?: Error | null) => {
+      if (error && !firstError) {
+        firstError = error;
+      }
+      if (--pending === 0) {
+        callback(firstError);
+      }
+    };
+    for (const session of this.sessions.values()) {
+      // A socket that is already closing will report its close; it is not a send failure.
+      if (session.socket.readyState === WebSocket.OPEN) {
+        pending++;
+        session.socket.send(frame, settle);
+      }
+    }
+    settle();
+  }
+
+  private adopt(socket: WebSocket): void {
+    if (this.closing) {
+      // The handshake finished while the endpoint was stopping.
+      socket.terminate();
+      return;
+    }
+    const session: Session = { id: newSessionId(), socket };
+    this.sessions.add(session);
+    socket.on("message", (data, isBinary) => {
+      this.handlers.onMessage(session, decodeFrame(data, isBinary));
+    });
+    socket.on("error", (error) => {
+      this.handlers.onError(toError(error), session);
+    });
+    socket.on("close", (code, reason) => {
+      this.sessions.delete(session.id);
+      this.handlers.onClose(session, code, reason.toString());
+    });
+    this.handlers.onOpen(session);
+  }
+
+  private async closeAll(): Promise<void> {
+    const closes = [...this.sessions.values()].map((session) =>
+      closeSocket(session.socket, CLOSE_GOING_AWAY, "server stopping"),
+    );
+    await Promise.all(closes);
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

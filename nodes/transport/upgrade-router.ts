@@ -1,0 +1,58 @@
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { FlowsocketError } from "./errors";
+
+/** Something that can take over an HTTP upgrade request. */
+export interface UpgradeTarget {
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
+/**
+ * Hands the HTTP server's upgrade requests to the endpoint registered for
+ * their path. Requests for other paths are left untouched: Node-RED's editor
+ * (`/comms`) and other packages listen on the same server for theirs.
+ *
+ * The router listens on the server only while it has endpoints, so a
+ * redeploy that removes every listener leaves nothing attached.
+ */
+export class UpgradeRouter {
+  private readonly targets = new Map<string, UpgradeTarget>();
+  private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const target = this.targets.get(pathOf(request.url ?? "/"));
+    target?.handleUpgrade(request, socket, head);
+  };
+
+  constructor(private readonly server: Server) {}
+
+  /**
+   * Routes upgrades for `path` (a full path, as the client requests it) to `target`.
+   *
+   * @throws FlowsocketError `FLOWSOCKET_ERR_DUPLICATE_PATH` when another target has the path.
+   */
+  add(path: string, target: UpgradeTarget): void {
+    if (this.targets.has(path)) {
+      throw new FlowsocketError("FLOWSOCKET_ERR_DUPLICATE_PATH", `Path ${path} is already in use`);
+    }
+    if (this.targets.size === 0) {
+      this.server.on("upgrade", this.onUpgrade);
+    }
+    this.targets.set(path, target);
+  }
+
+  /** Stops routing `path`, if it is routed to `target`. */
+  remove(path: string, target: UpgradeTarget): void {
+    if (this.targets.get(path) !== target) {
+      return;
+    }
+    this.targets.delete(path);
+    if (this.targets.size === 0) {
+      this.server.off("upgrade", this.onUpgrade);
+    }
+  }
+}
+
+/** The path of a request target, without its query string. */
+function pathOf(url: string): string {
+  const query = url.indexOf("?");
+  return query === -1 ? url : url.slice(0, query);
+}

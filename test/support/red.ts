@@ -1,0 +1,114 @@
+import { EventEmitter } from "node:events";
+import { join, resolve } from "node:path";
+
+/** The parts of node-red-node-test-helper these tests use. */
+export interface TestNode extends EventEmitter {
+  id: string;
+  receive(msg: Record<string, unknown>): void;
+  [key: string]: unknown;
+}
+
+export interface TestHelper {
+  init(runtimePath: string, settings?: Record<string, unknown>): void;
+  settings(settings: Record<string, unknown>): Record<string, unknown>;
+  load(nodes: unknown[], flow: FlowNode[], credentials?: Record<string, unknown>): Promise<void>;
+  unload(): Promise<void>;
+  startServer(): Promise<void>;
+  stopServer(): Promise<void>;
+  getNode(id: string): TestNode;
+  url(): string;
+}
+
+export type FlowNode = Record<string, unknown> & { id: string; type: string };
+
+/** The repository's root, from .build/test/support. */
+export const ROOT = resolve(__dirname, "..", "..", "..");
+
+/**
+ * Which Node-RED the tests run against: `node-red` (4.x) by default, or the
+ * package named by FLOWSOCKET_NODE_RED (`node-red-5`, run under Node 22).
+ */
+export const NODE_RED_PACKAGE = process.env.FLOWSOCKET_NODE_RED ?? "node-red";
+
+export function nodeRedRuntimePath(): string {
+  return require.resolve(NODE_RED_PACKAGE, { paths: [ROOT] });
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const helper: TestHelper = require("node-red-node-test-helper");
+helper.init(nodeRedRuntimePath());
+
+/** The built node set, as Node-RED loads it from the package. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const flowsocketNodes: unknown = require(join(ROOT, "dist", "flowsocket.js"));
+
+/** Core's tls-config node, which the client uses for wss:// settings. */
+export function coreTlsNode(): unknown {
+  const nodesDir = resolve(nodeRedRuntimePath(), "..", "..");
+  const candidates = [
+    join(nodesDir, "node_modules", "@node-red", "nodes", "core", "network", "05-tls.js"),
+    join(nodesDir, "..", "@node-red", "nodes", "core", "network", "05-tls.js"),
+  ];
+  for (const candidate of candidates) {
+    try {
+      return require(candidate);
+    } catch {
+      // try the next layout
+    }
+  }
+  throw new Error(`core's 05-tls.js not found near ${nodesDir}`);
+}
+
+/** Resolves with the next value an event delivers, or rejects after `ms` (a guard, not a timing). */
+export function nextEvent<T = unknown>(emitter: EventEmitter, event: string, ms = 5000): Promise<T> {
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => {
+      emitter.off(event, listener);
+      reject(new Error(`no '${event}' within ${ms} ms`));
+    }, ms);
+    const listener = (value: T): void => {
+      clearTimeout(timer);
+      resolvePromise(value);
+    };
+    emitter.once(event, listener);
+  });
+}
+
+/** Collects what a helper node receives. */
+export class Sink {
+  readonly messages: Record<string, unknown>[] = [];
+  private waiters: { count: number; resolve: () => void }[] = [];
+
+  constructor(node: TestNode) {
+    node.on("input", (msg: Record<string, unknown>) => {
+      this.messages.push(msg);
+      this.waiters = this.waiters.filter((waiter) => {
+        if (this.messages.length >= waiter.count) {
+          waiter.resolve();
+          return false;
+        }
+        return true;
+      });
+    });
+  }
+
+  /** Resolves once `count` messages have arrived in all. */
+  waitFor(count: number, ms = 5000): Promise<Record<string, unknown>[]> {
+    if (this.messages.length >= count) {
+      return Promise.resolve(this.messages.slice(0, count));
+    }
+    return new Promise((resolvePromise, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`only ${this.messages.length} of ${count} messages within ${ms} ms`)),
+        ms,
+      );
+      this.waiters.push({
+        count,
+        resolve: () => {
+          clearTimeout(timer);
+          resolvePromise(this.messages.slice(0, count));
+        },
+      });
+    });
+  }
+}

@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { decodeFrame, frameToMessage, messageToFrame } from "../../nodes/transport/codec";
+
+describe("codec", () => {
+  describe("decodeFrame", () => {
+    it("gives text frames as strings and binary frames as Buffers", () => {
+      assert.equal(decodeFrame(Buffer.from("héllo"), false), "héllo");
+      const binary = decodeFrame(Buffer.from([0, 1, 2]), true);
+      assert.ok(Buffer.isBuffer(binary));
+      assert.deepEqual([...binary], [0, 1, 2]);
+    });
+
+    it("joins fragmented and ArrayBuffer data", () => {
+      assert.equal(decodeFrame([Buffer.from("ab"), Buffer.from("cd")], false), "abcd");
+      assert.equal(decodeFrame(new Uint8Array([104, 105]).buffer, false), "hi");
+    });
+  });
+
+  describe("frameToMessage", () => {
+    it("puts the frame in payload without wholemsg", () => {
+      assert.deepEqual(frameToMessage('{"a":1}', false), { payload: '{"a":1}' });
+    });
+
+    it("makes a JSON object the whole message with wholemsg", () => {
+      assert.deepEqual(frameToMessage('{"payload":3,"topic":"t"}', true), { payload: 3, topic: "t" });
+    });
+
+    it("falls back to payload for JSON that is not an object", () => {
+      assert.deepEqual(frameToMessage("42", true), { payload: 42 });
+      assert.deepEqual(frameToMessage("[1,2]", true), { payload: [1, 2] });
+      assert.deepEqual(frameToMessage("null", true), { payload: null });
+      assert.deepEqual(frameToMessage('"s"', true), { payload: "s" });
+    });
+
+    it("falls back to the text for non-JSON, and never parses binary", () => {
+      assert.deepEqual(frameToMessage("not json {", true), { payload: "not json {" });
+      const binary = Buffer.from('{"a":1}');
+      assert.equal(frameToMessage(binary, true).payload, binary);
+    });
+  });
+
+  describe("messageToFrame", () => {
+    it("sends strings and Buffers as they are", () => {
+      assert.equal(messageToFrame({ payload: "hi" }, false), "hi");
+      const buffer = Buffer.from([1]);
+      assert.equal(messageToFrame({ payload: buffer }, false), buffer);
+    });
+
+    it("sends 0, false and the empty string", () => {
+      assert.equal(messageToFrame({ payload: 0 }, false), "0");
+      assert.equal(messageToFrame({ payload: false }, false), "false");
+      assert.equal(messageToFrame({ payload: "" }, false), "");
+    });
+
+    it("sends objects as JSON and nothing without a payload", () => {
+      assert.equal(messageToFrame({ payload: { a: [1] } }, false), '{"a":[1]}');
+      assert.equal(messageToFrame({ payload: null }, false), "null");
+      assert.equal(messageToFrame({ topic: "x" }, false), undefined);
+    });
+
+    it("sends the whole message without _session in wholemsg mode", () => {
+      const msg = { payload: 1, topic: "t", _session: { type: "websocket", id: "x" } };
+      assert.deepEqual(JSON.parse(messageToFrame(msg, true) as string), { payload: 1, topic: "t" });
+      assert.deepEqual(msg._session, { type: "websocket", id: "x" }, "the message itself keeps its session");
+    });
+
+    it("throws on values JSON cannot hold", () => {
+      const circular: Record<string, unknown> = {};
+      circular.self = circular;
+      assert.throws(() => messageToFrame({ payload: circular }, false), TypeError);
+    });
+  });
+});
