@@ -112,3 +112,18 @@ export class Sink {
     });
   }
 }
+
+/** Types that are config nodes: they sit outside any flow tab. */
+const CONFIG_TYPES = new Set(["flowsocket-listener", "flowsocket-client", "tls-config"]);
+
+/**
+ * Puts the flow nodes of a test flow on one tab, as the editor does. The
+ * runtime treats nodes without a tab as config nodes, which matters for nodes
+ * such as Complete that refer to other nodes.
+ */
+export function onTab(nodes: FlowNode[]): FlowNode[] {
+  return [
+    { id: "tab", type: "tab" },
+    ...nodes.map((node) => (CONFIG_TYPES.has(node.type) ? node : { z: "tab", x: 100, y: 100, ...node })),
+  ];
+}

@@ -50,7 +50,10 @@ export function statusMatching(node: TestNode, test: (status: StatusCall) => boo
   });
 }
 
-/** Resolves with the next error `node` reports. */
+/**
+ * Resolves with the next error `node` reports with a message, as `done(err)`
+ * and `node.error(err, msg)` do: the errors a Catch node sees.
+ */
 export function nextError(node: TestNode, ms = 5000): Promise<{ error: unknown; msg: unknown }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -58,6 +61,9 @@ export function nextError(node: TestNode, ms = 5000): Promise<{ error: unknown; 
       reject(new Error(`no error within ${ms} ms`));
     }, ms);
     const listener = (call: { args: unknown[] }): void => {
+      if (call.args[1] === undefined) {
+        return;
+      }
       clearTimeout(timer);
       node.off("call:error", listener);
       resolve({ error: call.args[0], msg: call.args[1] });
