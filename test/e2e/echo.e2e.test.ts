@@ -1,0 +1,209 @@
+import { strict as assert } from "node:assert";
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve, sep } from "node:path";
+import WebSocket from "ws";
+import { NodeRedProcess } from "../support/node-red-process";
+import { TestClient, withTimeout } from "../support/peers";
+
+const ROOT = resolve(__dirname, "..", "..", "..");
+const MODULE = "@flowsocket/node-red";
+const TYPES = ["flowsocket-client", "flowsocket-in", "flowsocket-listener", "flowsocket-out"];
+/** npm pack and install: generous, but bounded. */
+const NPM_TIMEOUT_MS = 120000;
+
+type FlowNode = Record<string, unknown> & { id: string; type: string };
+
+/**
+ * The package as a user gets it: packed, installed from the tarball with
+ * npm (so no devDependencies), and loaded by a real Node-RED process, which
+ * then runs the shipped echo example.
+ */
+describe("e2e: the packed package in a real Node-RED", function () {
+  this.timeout(180000);
+
+  let tmp: string | undefined;
+  let userDir: string;
+  let red: NodeRedProcess | undefined;
+  let example: FlowNode[];
+  let deployed: FlowNode[];
+  const clients: TestClient[] = [];
+
+  before(async function () {
+    if (!existsSync(join(ROOT, "dist", "flowsocket.js"))) {
+      throw new Error("dist/flowsocket.js is missing: run `npm run build` before the e2e tests");
+    }
+    tmp = await realpath(await mkdtemp(join(tmpdir(), "flowsocket-e2e-")));
+    const packDir = join(tmp, "pack");
+    userDir = join(tmp, "user");
+    await mkdir(packDir);
+    await mkdir(userDir);
+
+    await npm(["pack", "--pack-destination", packDir], ROOT);
+    const tarballs = (await readdir(packDir)).filter((name) => name.endsWith(".tgz"));
+    assert.equal(tarballs.length, 1, `npm pack made ${tarballs.join(", ") || "no tarball"}`);
+
+    // A user directory as Node-RED makes one; without a package.json npm would
+    // look for a project further up the tree.
+    await writeFile(join(userDir, "package.json"), `${JSON.stringify({ name: "node-red-project", private: true })}\n`);
+    await npm(
+      ["install", "--no-save", "--no-audit", "--no-fund", "--prefer-offline", join(packDir, tarballs[0]!)],
+      userDir,
+    );
+
+    red = await NodeRedProcess.start({ userDir });
+    example = JSON.parse(await readFile(join(ROOT, "examples", "echo.json"), "utf8")) as FlowNode[];
+    deployed = withClientPort(example, red.port);
+    await red.deploy(deployed);
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === "failed" && red) {
+      console.log(`--- Node-RED output ---\n${red.output()}`);
+    }
+  });
+
+  after(async function () {
+    await Promise.all(clients.map((client) => client.close()));
+    await red?.stop();
+    if (tmp) {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it("loads the four node types from the installed tarball", async function () {
+    const sets = (await red!.get("/nodes")).body as Record<string, unknown>[];
+    const ours = sets.filter((set) => set.module === MODULE);
+    assert.equal(ours.length, 1, `node sets of ${MODULE}: ${JSON.stringify(ours)}`);
+    const set = ours[0]!;
+    assert.equal(set.err, undefined, `load error: ${String(set.err)}`);
+    assert.equal(set.enabled, true);
+    assert.equal(set.loaded, true);
+    assert.deepEqual([...(set.types as string[])].sort(), TYPES);
+
+    // From the user directory's node_modules, not from the repository.
+    const module = (await red!.get(`/nodes/${MODULE}`)).body as { path: string; version: string };
+    assert.equal(module.path, join(userDir, "node_modules", ...MODULE.split("/")));
+    assert.ok(!module.path.startsWith(ROOT + sep), module.path);
+  });
+
+  it("offers examples/echo.json in the editor's Import > Examples", async function () {
+    // The editor's examples browser reads the "examples" library: module names
+    // first, then a module's files, then one file's flow.
+    const modules = await red!.get("/library/examples/flows/");
+    assert.equal(modules.status, 200);
+    assert.ok((modules.body as string[]).includes(MODULE), JSON.stringify(modules.body));
+
+    const files = await red!.get(`/library/examples/flows/${MODULE}`);
+    assert.deepEqual(files.body, [{ fn: "echo" }]);
+
+    const flow = await red!.get(`/library/examples/flows/${MODULE}/echo`);
+    assert.equal(flow.status, 200);
+    assert.deepEqual(flow.body, example);
+  });
+
+  it("runs the example as deployed", async function () {
+    const running = (await red!.get("/flows")).body as FlowNode[];
+    assert.deepEqual(
+      running.map((node) => node.id).sort(),
+      example.map((node) => node.id).sort(),
+    );
+    const tab = running.find((node) => node.type === "tab");
+    assert.equal(tab?.label, "FlowSocket echo");
+    const client = running.find((node) => node.type === "flowsocket-client");
+    assert.equal(client?.path, `ws://localhost:${red!.port}/ws/echo`);
+  });
+
+  it("echoes a text frame as text and a binary frame as binary, to the sender only", async function () {
+    const url = `ws://127.0.0.1:${red!.port}/ws/echo`;
+    const sender = await TestClient.open(url);
+    clients.push(sender);
+    const bystander = await TestClient.open(url);
+    clients.push(bystander);
+
+    const text = "hello, echo ✓";
+    const binary = Buffer.from([0x00, 0x01, 0x7f, 0x80, 0xfe, 0xff]);
+    sender.send(text);
+    sender.send(binary);
+    assert.deepEqual(await sender.frame(1), { data: text, isBinary: false });
+    assert.deepEqual(await sender.frame(2), { data: binary, isBinary: true });
+
+    // Had the sender's frames been broadcast, they would reach the bystander
+    // before the echo of its own later frame.
+    bystander.send("mine");
+    assert.deepEqual(await bystander.frame(1), { data: "mine", isBinary: false });
+    assert.equal(bystander.received.length, 1);
+    assert.equal(sender.received.length, 2);
+  });
+
+  it("runs the connect-mode half: the inject's hello comes back to the debug node", async function () {
+    const debugNode = example.find((node) => node.type === "debug")!;
+    const message = await nextDebugMessage(red!.port, (data) => data.id === debugNode.id, 15000);
+    assert.equal(message.msg, "hello");
+  });
+});
+
+/** The flows with the client's `localhost:1880` changed to the port this Node-RED listens on. */
+function withClientPort(flows: FlowNode[], port: number): FlowNode[] {
+  return flows.map((node) => {
+    if (node.type !== "flowsocket-client") {
+      return node;
+    }
+    const url = new URL(String(node.path));
+    assert.equal(url.port, "1880", `the example's client URL: ${String(node.path)}`);
+    url.port = String(port);
+    return { ...node, path: url.toString() };
+  });
+}
+
+/**
+ * Listens on the editor's comms socket, as the Debug sidebar does, and
+ * resolves with the first debug message that `match` accepts.
+ */
+async function nextDebugMessage(
+  port: number,
+  match: (data: Record<string, unknown>) => boolean,
+  ms: number,
+): Promise<Record<string, unknown>> {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/comms`);
+  try {
+    return await withTimeout(
+      new Promise<Record<string, unknown>>((resolvePromise, reject) => {
+        socket.once("error", reject);
+        socket.once("open", () => socket.send(JSON.stringify({ subscribe: "debug" })));
+        socket.on("message", (data: WebSocket.RawData) => {
+          // Comms sends batches: a JSON array of { topic, data }.
+          const batch = JSON.parse(String(data)) as { topic: string; data: Record<string, unknown> }[];
+          const found = batch.find((item) => item.topic === "debug" && match(item.data));
+          if (found) {
+            resolvePromise(found.data);
+          }
+        });
+      }),
+      ms,
+      "matching debug message",
+    );
+  } finally {
+    socket.terminate();
+  }
+}
+
+/** Runs npm with a bounded wait; rejects with its output when it fails. */
+function npm(args: string[], cwd: string): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    execFile(
+      "npm",
+      args,
+      { cwd, timeout: NPM_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, shell: process.platform === "win32" },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(new Error(`npm ${args.join(" ")} failed: ${error.message}\n${stdout}\n${stderr}`));
+        } else {
+          resolvePromise(stdout);
+        }
+      },
+    );
+  });
+}

@@ -1,0 +1,274 @@
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer } from "ws";
+import { makeCertificates, type TestCertificates } from "../support/certs";
+import { ConnectProxy } from "../support/connect-proxy";
+import { TestServer } from "../support/peers";
+import { coreTlsNode, flowsocketNodes, helper, onTab, Sink, type FlowNode } from "../support/red";
+import { errorsOf, nextError, statusMatching } from "../support/spies";
+
+function clientConfig(url: string, extra: Record<string, unknown> = {}): FlowNode {
+  return { id: "client", type: "flowsocket-client", path: url, wholemsg: "false", hb: "0", subprotocol: "", tls: "", headers: [], ...extra };
+}
+
+/** An in node feeding a sink and an out node, both on the client connection. */
+function pair(url: string, extra: Record<string, unknown> = {}): FlowNode[] {
+  return [
+    clientConfig(url, extra),
+    { id: "in", type: "flowsocket-in", server: "", client: "client", wires: [["sink"]] },
+    { id: "out", type: "flowsocket-out", server: "", client: "client" },
+    { id: "sink", type: "helper" },
+  ];
+}
+
+describe("flowsocket-client with in and out nodes", () => {
+  let server: TestServer;
+
+  async function load(flow: FlowNode[], extraNodes: unknown[] = []): Promise<void> {
+    await helper.load([flowsocketNodes, ...extraNodes], onTab(flow));
+  }
+
+  beforeEach(async () => {
+    server = await TestServer.start();
+  });
+
+  afterEach(async () => {
+    await helper.unload();
+    await server.stop();
+  });
+
+  it("connects when its nodes start, receives text and binary, and sends", async () => {
+    await load(pair(`${server.url}/feed`));
+    const peer = await server.connection();
+    assert.equal(server.requests[0]!.url, "/feed");
+    const sink = new Sink(helper.getNode("sink"));
+    peer.send("text");
+    peer.send(Buffer.from([9]));
+    const [text, binary] = await sink.waitFor(2);
+    assert.equal(text!.payload, "text");
+    assert.deepEqual(binary!.payload, Buffer.from([9]));
+    assert.equal((text!._session as { type: string }).type, "websocket");
+    const received = once(peer, "message");
+    helper.getNode("out").receive({ payload: { up: true } });
+    assert.equal(String((await received)[0]), '{"up":true}');
+  });
+
+  it("replies on the connection by _session and sends nothing back to its own in node", async () => {
+    await load([
+      clientConfig(server.url),
+      { id: "in", type: "flowsocket-in", client: "client", wires: [["sink", "out"]] },
+      { id: "out", type: "flowsocket-out", client: "client" },
+      { id: "sink", type: "helper" },
+    ]);
+    const peer = await server.connection();
+    const sink = new Sink(helper.getNode("sink"));
+    const echoed = once(peer, "message");
+    peer.send("ping");
+    assert.equal(String((await echoed)[0]), "ping", "the reply reached the server");
+    peer.send("marker");
+    const messages = await sink.waitFor(2);
+    assert.deepEqual(
+      messages.map((msg) => msg.payload),
+      ["ping", "marker"],
+      "the in node only saw what the server sent, not its own reply",
+    );
+  });
+
+  it("offers subprotocols and sends the configured handshake headers", async () => {
+    process.env.FLOWSOCKET_TEST_TOKEN = "from-env";
+    try {
+      await load(
+        pair(server.url, {
+          subprotocol: "chat, json",
+          headers: [
+            { keyType: "other", keyValue: "X-Api-Key", valueType: "other", valueValue: "k1" },
+            { keyType: "other", keyValue: "Authorization", valueType: "env", valueValue: "FLOWSOCKET_TEST_TOKEN" },
+            { keyType: "User-Agent", keyValue: "", valueType: "Mozilla/5.0", valueValue: "" },
+            { keyType: "other", keyValue: "X-Empty", valueType: "other", valueValue: "" },
+          ],
+        }),
+      );
+      await server.connection();
+      const headers = server.requests[0]!.headers;
+      assert.equal(headers["sec-websocket-protocol"], "chat,json");
+      assert.equal(headers["x-api-key"], "k1");
+      assert.equal(headers.authorization, "from-env");
+      assert.equal(headers["user-agent"], "Mozilla/5.0");
+      assert.equal(headers["x-empty"], undefined);
+    } finally {
+      delete process.env.FLOWSOCKET_TEST_TOKEN;
+    }
+  });
+
+  it("shows connecting, connected and disconnected, and reconnects after the server restarts", async () => {
+    await load(pair(server.url));
+    const node = helper.getNode("in");
+    const connected = await statusMatching(node, (status) => status.event === "connect");
+    assert.deepEqual([connected.fill, connected.text], ["green", "flowsocket.status.connected-one"]);
+    assert.ok(connected._session?.id);
+    const port = server.port;
+    await server.stop();
+    const dropped = await statusMatching(node, (status) => status.event === "disconnect");
+    assert.equal(dropped._session?.id, connected._session?.id);
+    assert.equal(dropped.text, "flowsocket.status.disconnected");
+    server = await TestServer.start({}, port);
+    const peer = await server.connection();
+    const again = await statusMatching(node, (status) => status.event === "connect" && status._session?.id !== connected._session?.id);
+    assert.equal(again.fill, "green");
+    const sink = new Sink(helper.getNode("sink"));
+    peer.send("after restart");
+    assert.equal((await sink.waitFor(1))[0]!.payload, "after restart");
+  });
+
+  it("drops a silent peer found by the heartbeat and reconnects", async () => {
+    await server.stop();
+    server = await TestServer.start({ autoPong: false });
+    await load(pair(server.url, { hb: "0.1" }));
+    await server.connection(1);
+    const lost = await nextErrorOf("client");
+    assert.equal(lost, "flowsocket.errors.connection-lost");
+    await server.connection(2);
+  });
+
+  it("reports a refused connection once, not at every retry", async () => {
+    const port = server.port;
+    await server.stop();
+    await load(pair(`ws://127.0.0.1:${port}/`));
+    await statusMatching(helper.getNode("in"), (status) => status.event === "error");
+    await statusMatching(helper.getNode("in"), (status) => status.event === "connecting");
+    await statusMatching(helper.getNode("out"), (status) => status.event === "error");
+    // Wait for a few more attempts (0.5 s, 1 s …) to pass through the status.
+    const attempts = (): number => (helper.getNode("in").status as unknown as { getCalls(): { thisValue: unknown; args: { event?: string }[] }[] })
+      .getCalls().filter((call) => call.thisValue === helper.getNode("in") && call.args[0]!.event === "error").length;
+    while (attempts() < 2) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.deepEqual(errorsOf(helper.getNode("client")), ["flowsocket.errors.connect-failed"]);
+    server = await TestServer.start();
+  });
+
+  it("fails sends while disconnected, with the message for Catch", async () => {
+    const port = server.port;
+    await server.stop();
+    await load(pair(`ws://127.0.0.1:${port}/`));
+    const failure = nextError(helper.getNode("out"));
+    helper.getNode("out").receive({ payload: "lost" });
+    const { error, msg } = await failure;
+    assert.equal((error as Error).message, "flowsocket.errors.not-connected");
+    assert.equal((msg as { payload: string }).payload, "lost");
+    server = await TestServer.start();
+  });
+
+  it("closes with 1000 on redeploy and does not come back", async () => {
+    await load(pair(server.url));
+    const peer = await server.connection();
+    await statusMatching(helper.getNode("in"), (status) => status.event === "connect");
+    const closed = once(peer, "close");
+    await helper.unload();
+    const [code] = (await closed) as [number];
+    assert.equal(code, 1000);
+    assert.equal(server.connections.length, 1);
+  });
+
+  it("reports an invalid URL and a missing TLS node without crashing", async () => {
+    await load([
+      clientConfig("http://not-a-websocket"),
+      { ...clientConfig(server.url, { tls: "gone" }), id: "client2" },
+      { id: "in", type: "flowsocket-in", client: "client", wires: [[]] },
+      { id: "in2", type: "flowsocket-in", client: "client2", wires: [[]] },
+    ]);
+    assert.match(errorsOf(helper.getNode("client"))[0]!, /Invalid WebSocket URL: http:\/\/not-a-websocket/);
+    assert.deepEqual(errorsOf(helper.getNode("client2")), ["flowsocket.errors.missing-tls"]);
+    for (const id of ["in", "in2"]) {
+      await statusMatching(helper.getNode(id), (status) => status.text === "flowsocket.status.error");
+    }
+  });
+
+  it("connects through an HTTP CONNECT proxy from the environment", async () => {
+    const proxy = await ConnectProxy.start();
+    const saved = { http_proxy: process.env.http_proxy, no_proxy: process.env.no_proxy };
+    process.env.http_proxy = proxy.url;
+    delete process.env.no_proxy;
+    try {
+      await load(pair(`${server.url}/proxied`));
+      const peer = await server.connection();
+      assert.deepEqual(proxy.tunnels, [`127.0.0.1:${server.port}`]);
+      const sink = new Sink(helper.getNode("sink"));
+      peer.send("through the tunnel");
+      assert.equal((await sink.waitFor(1))[0]!.payload, "through the tunnel");
+    } finally {
+      restoreEnv(saved);
+      await helper.unload();
+      await proxy.stop();
+    }
+  });
+
+  describe("over wss:// with a tls-config node", () => {
+    let certs: TestCertificates;
+    let tlsServer: ReturnType<typeof createHttpsServer>;
+    let wss: WebSocketServer;
+
+    before(async () => {
+      certs = makeCertificates();
+      tlsServer = createHttpsServer({ key: certs.key, cert: certs.cert });
+      wss = new WebSocketServer({ server: tlsServer });
+      wss.on("connection", (socket) => socket.send("over tls"));
+      tlsServer.listen(0, "127.0.0.1");
+      await once(tlsServer, "listening");
+    });
+
+    after(async () => {
+      wss.clients.forEach((socket) => socket.terminate());
+      tlsServer.closeAllConnections();
+      await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
+      certs.remove();
+    });
+
+    it("trusts a self-signed CA given in the tls-config node", async () => {
+      const url = `wss://localhost:${(tlsServer.address() as AddressInfo).port}/`;
+      await load(
+        [
+          ...pair(url, { tls: "tls" }),
+          { id: "tls", type: "tls-config", ca: certs.caFile, cert: "", key: "", verifyservercert: true, servername: "" },
+        ],
+        [coreTlsNode()],
+      );
+      const [msg] = await new Sink(helper.getNode("sink")).waitFor(1);
+      assert.equal(msg!.payload, "over tls");
+    });
+
+    it("refuses the same server without the CA", async () => {
+      const url = `wss://localhost:${(tlsServer.address() as AddressInfo).port}/`;
+      await load(pair(url));
+      assert.equal(await nextErrorOf("client"), "flowsocket.errors.connect-failed");
+    });
+  });
+});
+
+/** The next error (a catalog key) the node with this id logs. */
+function nextErrorOf(id: string, ms = 5000): Promise<string> {
+  const node = helper.getNode(id);
+  const known = errorsOf(node);
+  if (known.length > 0) {
+    return Promise.resolve(known[0]!);
+  }
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no error from ${id} within ${ms} ms`)), ms);
+    node.once("call:error", (call: { args: unknown[] }) => {
+      clearTimeout(timer);
+      resolve(String(call.args[0]));
+    });
+  });
+}
+
+function restoreEnv(saved: Record<string, string | undefined>): void {
+  for (const [name, value] of Object.entries(saved)) {
+    if (value === undefined) {
+      delete process.env[name];
+    } else {
+      process.env[name] = value;
+    }
+  }
+}

@@ -1,0 +1,193 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
+import { dirname, join, resolve } from "node:path";
+
+// Not imported from red.ts: that module starts node-red-node-test-helper and
+// loads dist/ as soon as it is imported, and this one needs neither.
+/** The repository's root, from .build/test/support. */
+const ROOT = resolve(__dirname, "..", "..", "..");
+/** The Node-RED under test: `node-red` (4.x) unless FLOWSOCKET_NODE_RED names another package. */
+const NODE_RED_PACKAGE = process.env.FLOWSOCKET_NODE_RED ?? "node-red";
+
+export interface NodeRedProcessOptions {
+  /** The user directory: settings.js is written here, and Node-RED loads modules from its node_modules. */
+  userDir: string;
+  /** How long to wait for the admin API to answer, in milliseconds. */
+  startTimeoutMs?: number;
+  /** Settings merged over the defaults below; they must survive JSON.stringify. */
+  settings?: Record<string, unknown>;
+}
+
+/** What an admin API request answered. */
+export interface AdminResponse {
+  status: number;
+  body: unknown;
+}
+
+/** How long `stop()` waits after SIGTERM before SIGKILL. */
+const STOP_GRACE_MS = 5000;
+/** A guard on each admin API request. */
+const REQUEST_TIMEOUT_MS = 15000;
+
+/**
+ * A real Node-RED process, started with `node <node-red>/red.js` from the
+ * package FLOWSOCKET_NODE_RED names (see red.ts), on 127.0.0.1 and a free
+ * port, with no admin authentication. Its output is kept for a failing
+ * test to print.
+ */
+export class NodeRedProcess {
+  private readonly chunks: string[] = [];
+  private readonly exited: Promise<void>;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly port: number,
+  ) {
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => this.chunks.push(chunk));
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => this.chunks.push(chunk));
+    this.exited = new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        resolve();
+      } else {
+        child.once("exit", () => resolve());
+      }
+    });
+  }
+
+  /**
+   * Writes settings.js into the user directory, starts Node-RED and resolves
+   * once `GET /settings` answers 200. Rejects, with the process's output, if
+   * it exits first or does not answer within `startTimeoutMs` (30 s).
+   */
+  static async start(options: NodeRedProcessOptions): Promise<NodeRedProcess> {
+    const port = await freePort();
+    const settings = {
+      uiHost: "127.0.0.1",
+      uiPort: port,
+      flowFile: "flows.json",
+      credentialSecret: false,
+      // Nothing reaches out from a test: no telemetry or update checks.
+      telemetry: { enabled: false, updateNotification: false },
+      logging: { console: { level: "info", metrics: false, audit: false } },
+      ...options.settings,
+    };
+    await writeFile(
+      join(options.userDir, "settings.js"),
+      `// Written by test/support/node-red-process.ts\nmodule.exports = ${JSON.stringify(settings, null, 2)};\n`,
+    );
+    const redJs = join(dirname(require.resolve(`${NODE_RED_PACKAGE}/package.json`, { paths: [ROOT] })), "red.js");
+    const child = spawn(process.execPath, [redJs, "--userDir", options.userDir, "--port", String(port)], {
+      cwd: options.userDir,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NODE_RED_DISABLE_TELEMETRY: "1" },
+    });
+    const red = new NodeRedProcess(child, port);
+    try {
+      await red.waitUntilAnswering(options.startTimeoutMs ?? 30000);
+    } catch (error) {
+      await red.stop();
+      throw new Error(`${(error as Error).message}\n--- Node-RED output ---\n${red.output()}`);
+    }
+    return red;
+  }
+
+  /** The admin API's and HTTP nodes' base URL, without a trailing slash. */
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Everything the process has written to stdout and stderr so far. */
+  output(): string {
+    return this.chunks.join("");
+  }
+
+  /** GET an admin API path, as JSON (`Accept: application/json`) unless `accept` says otherwise. */
+  async get(path: string, accept = "application/json"): Promise<AdminResponse> {
+    return this.request("GET", path, { Accept: accept });
+  }
+
+  /** Replaces the running flows (a full deploy) and resolves with the new revision. */
+  async deploy(flows: unknown[]): Promise<string> {
+    const response = await this.request(
+      "POST",
+      "/flows",
+      { "Content-Type": "application/json", "Node-RED-Deployment-Type": "full" },
+      JSON.stringify(flows),
+    );
+    if (response.status !== 200 && response.status !== 204) {
+      throw new Error(`deploy answered ${response.status}: ${JSON.stringify(response.body)}`);
+    }
+    return (response.body as { rev?: string } | undefined)?.rev ?? "";
+  }
+
+  /** SIGTERM, then SIGKILL after a grace period; resolves once the process has exited. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) {
+      return;
+    }
+    this.child.kill("SIGTERM");
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), STOP_GRACE_MS);
+    try {
+      await this.exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async request(method: string, path: string, headers: Record<string, string>, body?: string): Promise<AdminResponse> {
+    const response = await fetch(`${this.url}${path}`, {
+      method,
+      headers,
+      body,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    if ((response.headers.get("content-type") ?? "").includes("json") && text !== "") {
+      parsed = JSON.parse(text);
+    }
+    return { status: response.status, body: parsed };
+  }
+
+  /** Polls `GET /settings` until it answers 200; the process exiting ends the wait at once. */
+  private async waitUntilAnswering(ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    let lastProblem = "no answer yet";
+    let hasExited = false;
+    void this.exited.then(() => (hasExited = true));
+    while (!hasExited) {
+      if (Date.now() > deadline) {
+        throw new Error(`Node-RED did not answer GET /settings within ${ms} ms (${lastProblem})`);
+      }
+      try {
+        const response = await fetch(`${this.url}/settings`, {
+          headers: { Accept: "application/json" },
+          signal: AbortSignal.timeout(Math.max(1, Math.min(2000, deadline - Date.now()))),
+        });
+        await response.arrayBuffer();
+        if (response.status === 200) {
+          return;
+        }
+        lastProblem = `status ${response.status}`;
+      } catch (error) {
+        lastProblem = (error as Error).message;
+      }
+      // Not up yet: wait a little or until the process exits, whichever comes first.
+      await Promise.race([this.exited, new Promise((resolve) => setTimeout(resolve, 200))]);
+    }
+    throw new Error(`Node-RED exited (code ${this.child.exitCode}, signal ${this.child.signalCode}) before it answered`);
+  }
+}
+
+/** A port that was free on 127.0.0.1 a moment ago: the kernel's pick for port 0. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+  return port;
+}
