@@ -6,7 +6,7 @@ import { WebSocketServer } from "ws";
 import { makeCertificates, type TestCertificates } from "../support/certs";
 import { ConnectProxy } from "../support/connect-proxy";
 import { TestServer } from "../support/peers";
-import { coreTlsNode, flowsocketNodes, helper, onTab, Sink, type FlowNode } from "../support/red";
+import { coreNode, flowsocketNodes, helper, onTab, Sink, type FlowNode } from "../support/red";
 import { errorsOf, nextError, statusMatching } from "../support/spies";
 
 function clientConfig(url: string, extra: Record<string, unknown> = {}): FlowNode {
@@ -233,7 +233,7 @@ describe("flowsocket-client with in and out nodes", () => {
           ...pair(url, { tls: "tls" }),
           { id: "tls", type: "tls-config", ca: certs.caFile, cert: "", key: "", verifyservercert: true, servername: "" },
         ],
-        [coreTlsNode()],
+        [coreNode("core/network/05-tls.js")],
       );
       const [msg] = await new Sink(helper.getNode("sink")).waitFor(1);
       assert.equal(msg!.payload, "over tls");

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import WebSocket from "ws";
-import { flowsocketNodes, helper, onTab, Sink, type FlowNode } from "../support/red";
+import { coreNode, flowsocketNodes, helper, onTab, Sink, type FlowNode } from "../support/red";
 import { TestClient } from "../support/peers";
 import { errorsOf, nextError, statusMatching } from "../support/spies";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const completeNode: unknown = require("@node-red/nodes/core/common/24-complete.js");
+const completeNode = coreNode("core/common/24-complete.js");
 
 const LISTENER: FlowNode = { id: "listener", type: "flowsocket-listener", path: "/ws/test", wholemsg: "false" };
 

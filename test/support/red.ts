@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 /** The parts of node-red-node-test-helper these tests use. */
@@ -42,21 +43,24 @@ helper.init(nodeRedRuntimePath());
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const flowsocketNodes: unknown = require(join(ROOT, "dist", "flowsocket.js"));
 
-/** Core's tls-config node, which the client uses for wss:// settings. */
-export function coreTlsNode(): unknown {
-  const nodesDir = resolve(nodeRedRuntimePath(), "..", "..");
+/**
+ * A core node module of the Node-RED under test, such as
+ * `core/network/05-tls.js` (tls-config) or `core/common/24-complete.js`.
+ * Loaded from that Node-RED's own @node-red/nodes, so the test helper sees the
+ * same module it may preload itself.
+ */
+export function coreNode(file: string): unknown {
+  const runtimeDir = resolve(nodeRedRuntimePath(), "..", "..");
   const candidates = [
-    join(nodesDir, "node_modules", "@node-red", "nodes", "core", "network", "05-tls.js"),
-    join(nodesDir, "..", "@node-red", "nodes", "core", "network", "05-tls.js"),
+    join(runtimeDir, "node_modules", "@node-red", "nodes", file),
+    join(runtimeDir, "..", "@node-red", "nodes", file),
   ];
-  for (const candidate of candidates) {
-    try {
-      return require(candidate);
-    } catch {
-      // try the next layout
-    }
+  const found = candidates.find((candidate) => existsSync(candidate));
+  if (!found) {
+    throw new Error(`core node ${file} not found near ${runtimeDir}`);
   }
-  throw new Error(`core's 05-tls.js not found near ${nodesDir}`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(found);
 }
 
 /** Resolves with the next value an event delivers, or rejects after `ms` (a guard, not a timing). */
