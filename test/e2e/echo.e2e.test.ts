@@ -73,6 +73,13 @@ describe("e2e: the packed package in a real Node-RED", function () {
     }
   });
 
+  it("runs the Node-RED that FLOWSOCKET_NODE_RED chose", async function () {
+    const settings = (await red!.get("/settings")).body as { version: string };
+    // Node-RED adds "-git" when a .git folder sits three levels above its runtime,
+    // as this repository's does above node_modules/@node-red/runtime.
+    assert.equal(settings.version.replace(/-git$/, ""), red!.version);
+  });
+
   it("loads the four node types from the installed tarball", async function () {
     const sets = (await red!.get("/nodes")).body as Record<string, unknown>[];
     const ours = sets.filter((set) => set.module === MODULE);

@@ -174,6 +174,26 @@ describe("flowsocket-listener with in and out nodes", () => {
     assert.equal(left.shape, "ring");
   });
 
+  it("lets a Status node see the event and the session", async () => {
+    await helper.load(
+      [flowsocketNodes, coreNode("core/common/25-status.js")],
+      onTab([
+        LISTENER,
+        { id: "in", type: "flowsocket-in", server: "listener", wires: [[]] },
+        { id: "watch", type: "status", scope: ["in"], wires: [["sink"]] },
+        { id: "sink", type: "helper" },
+      ]),
+    );
+    const sink = new Sink(helper.getNode("sink"));
+    const peer = await client();
+    await peer.close();
+    const seen = (await sink.waitFor(2)).map((msg) => msg.status as { event?: string; _session?: { id: string } });
+    const connect = seen.find((status) => status.event === "connect");
+    const disconnect = seen.find((status) => status.event === "disconnect");
+    assert.ok(connect?._session?.id);
+    assert.equal(disconnect?._session?.id, connect._session.id);
+  });
+
   it("serves under httpNodeRoot and honours webSocketNodeVerifyClient", async () => {
     helper.settings({
       httpNodeRoot: "/api",

@@ -34,7 +34,7 @@ const REQUEST_TIMEOUT_MS = 15000;
 
 /**
  * A real Node-RED process, started with `node <node-red>/red.js` from the
- * package FLOWSOCKET_NODE_RED names (see red.ts), on 127.0.0.1 and a free
+ * package FLOWSOCKET_NODE_RED names, on 127.0.0.1 and a free
  * port, with no admin authentication. Its output is kept for a failing
  * test to print.
  */
@@ -45,6 +45,8 @@ export class NodeRedProcess {
   private constructor(
     private readonly child: ChildProcess,
     readonly port: number,
+    /** The version in the started Node-RED package's package.json. */
+    readonly version: string,
   ) {
     child.stdout?.setEncoding("utf8").on("data", (chunk: string) => this.chunks.push(chunk));
     child.stderr?.setEncoding("utf8").on("data", (chunk: string) => this.chunks.push(chunk));
@@ -78,13 +80,14 @@ export class NodeRedProcess {
       join(options.userDir, "settings.js"),
       `// Written by test/support/node-red-process.ts\nmodule.exports = ${JSON.stringify(settings, null, 2)};\n`,
     );
-    const redJs = join(dirname(require.resolve(`${NODE_RED_PACKAGE}/package.json`, { paths: [ROOT] })), "red.js");
+    const packageJson = require.resolve(`${NODE_RED_PACKAGE}/package.json`, { paths: [ROOT] });
+    const redJs = join(dirname(packageJson), "red.js");
     const child = spawn(process.execPath, [redJs, "--userDir", options.userDir, "--port", String(port)], {
       cwd: options.userDir,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, NODE_RED_DISABLE_TELEMETRY: "1" },
     });
-    const red = new NodeRedProcess(child, port);
+    const red = new NodeRedProcess(child, port, (require(packageJson) as { version: string }).version);
     try {
       await red.waitUntilAnswering(options.startTimeoutMs ?? 30000);
     } catch (error) {
