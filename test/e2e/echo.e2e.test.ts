@@ -1,18 +1,14 @@
 import { strict as assert } from "node:assert";
-import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import WebSocket from "ws";
 import { NodeRedProcess } from "../support/node-red-process";
+import { installPackedPackage, withClientPort } from "../support/packed-install";
 import { TestClient, withTimeout } from "../support/peers";
 
 const ROOT = resolve(__dirname, "..", "..", "..");
 const MODULE = "@flowsocket/node-red";
 const TYPES = ["flowsocket-client", "flowsocket-in", "flowsocket-listener", "flowsocket-out"];
-/** npm pack and install: generous, but bounded. */
-const NPM_TIMEOUT_MS = 120000;
 
 type FlowNode = Record<string, unknown> & { id: string; type: string };
 
@@ -32,27 +28,7 @@ describe("e2e: the packed package in a real Node-RED", function () {
   const clients: TestClient[] = [];
 
   before(async function () {
-    if (!existsSync(join(ROOT, "dist", "flowsocket.js"))) {
-      throw new Error("dist/flowsocket.js is missing: run `npm run build` before the e2e tests");
-    }
-    tmp = await realpath(await mkdtemp(join(tmpdir(), "flowsocket-e2e-")));
-    const packDir = join(tmp, "pack");
-    userDir = join(tmp, "user");
-    await mkdir(packDir);
-    await mkdir(userDir);
-
-    await npm(["pack", "--pack-destination", packDir], ROOT);
-    const tarballs = (await readdir(packDir)).filter((name) => name.endsWith(".tgz"));
-    assert.equal(tarballs.length, 1, `npm pack made ${tarballs.join(", ") || "no tarball"}`);
-
-    // A user directory as Node-RED makes one; without a package.json npm would
-    // look for a project further up the tree.
-    await writeFile(join(userDir, "package.json"), `${JSON.stringify({ name: "node-red-project", private: true })}\n`);
-    await npm(
-      ["install", "--no-save", "--no-audit", "--no-fund", "--prefer-offline", join(packDir, tarballs[0]!)],
-      userDir,
-    );
-
+    ({ tmp, userDir } = await installPackedPackage());
     red = await NodeRedProcess.start({ userDir });
     example = JSON.parse(await readFile(join(ROOT, "examples", "echo.json"), "utf8")) as FlowNode[];
     deployed = withClientPort(example, red.port);
@@ -151,19 +127,6 @@ describe("e2e: the packed package in a real Node-RED", function () {
   });
 });
 
-/** The flows with the client's `localhost:1880` changed to the port this Node-RED listens on. */
-function withClientPort(flows: FlowNode[], port: number): FlowNode[] {
-  return flows.map((node) => {
-    if (node.type !== "flowsocket-client") {
-      return node;
-    }
-    const url = new URL(String(node.path));
-    assert.equal(url.port, "1880", `the example's client URL: ${String(node.path)}`);
-    url.port = String(port);
-    return { ...node, path: url.toString() };
-  });
-}
-
 /**
  * Listens on the editor's comms socket, as the Debug sidebar does, and
  * resolves with the first debug message that `match` accepts.
@@ -196,20 +159,3 @@ async function nextDebugMessage(
   }
 }
 
-/** Runs npm with a bounded wait; rejects with its output when it fails. */
-function npm(args: string[], cwd: string): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    execFile(
-      "npm",
-      args,
-      { cwd, timeout: NPM_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, shell: process.platform === "win32" },
-      (error, stdout, stderr) => {
-        if (error) {
-          reject(new Error(`npm ${args.join(" ")} failed: ${error.message}\n${stdout}\n${stderr}`));
-        } else {
-          resolvePromise(stdout);
-        }
-      },
-    );
-  });
-}

@@ -1,0 +1,185 @@
+import { strict as assert } from "node:assert";
+import { rm } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { launchBrowser } from "../support/browser";
+import { NodeRedProcess } from "../support/node-red-process";
+import { installPackedPackage, withClientPort } from "../support/packed-install";
+
+const ROOT = resolve(__dirname, "..", "..", "..");
+const SHOTS = join(ROOT, ".build", "screenshots");
+
+/** The editor, in a real browser, with the packed package installed and the echo example deployed. */
+describe("e2e: the editor in a browser", function () {
+  this.timeout(180000);
+
+  let tmp: string | undefined;
+  let red: NodeRedProcess | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  before(async function () {
+    let userDir: string;
+    ({ tmp, userDir } = await installPackedPackage());
+    // No welcome tour over the canvas.
+    red = await NodeRedProcess.start({ userDir, settings: { editorTheme: { tours: false } } });
+    await red.deploy(withClientPort(JSON.parse(readFileSync(join(ROOT, "examples", "echo.json"), "utf8")), red.port));
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    await page.goto(red.url);
+    await page.waitForSelector('.red-ui-palette-node[data-palette-type="flowsocket-in"]', { timeout: 60000 });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed") {
+      await page?.screenshot({ path: join(SHOTS, `${this.currentTest.title.replace(/\W+/g, "-")}.png`) }).catch(() => undefined);
+    }
+  });
+
+  after(async function () {
+    await browser?.close();
+    await red?.stop();
+    if (tmp) {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it("finds our nodes and core's when the palette filter says websocket, and tells them apart", async function () {
+    // Typed key by key: the palette's search box filters on key events.
+    await page.locator("#red-ui-palette-search input").pressSequentially("websocket");
+    await page.waitForSelector('.red-ui-palette-node[data-palette-type="inject"]', { state: "hidden" });
+    const visible = await page.$$eval(".red-ui-palette-node", (nodes) =>
+      nodes
+        .filter((node) => (node as HTMLElement).offsetParent !== null)
+        .map((node) => ({
+          type: node.getAttribute("data-palette-type"),
+          label: node.textContent?.replace(/\s+/g, " ").trim(),
+          colour: getComputedStyle(node).backgroundColor,
+          category: node.closest(".red-ui-palette-category")?.id,
+        })),
+    );
+    const ours = visible.filter((node) => node.type?.startsWith("flowsocket-"));
+    const core = visible.filter((node) => node.type?.startsWith("websocket "));
+    assert.deepEqual(ours.map((node) => node.type).sort(), ["flowsocket-in", "flowsocket-out"]);
+    assert.equal(core.length, 2, "core's websocket in/out are there too");
+    for (const node of ours) {
+      assert.match(node.label ?? "", /^fs websocket (in|out)$/);
+      assert.equal(node.category, "red-ui-palette-container-network");
+      assert.notEqual(node.colour, core[0]!.colour);
+    }
+    await page.screenshot({ path: join(SHOTS, "palette-filter.png") });
+    await page.locator("#red-ui-palette-search input").fill("");
+    await page.locator("#red-ui-palette-search input").press("Backspace");
+    await page.waitForSelector('.red-ui-palette-node[data-palette-type="inject"]', { state: "visible" });
+    await page.waitForSelector(".red-ui-flow-node-status-label >> text=1 connected");
+    await page.screenshot({ path: join(SHOTS, "echo-flow.png") });
+  });
+
+  it("switches an in node between listen and connect mode", async function () {
+    const inNode = await openEditor("flowsocket-in", (node) => Boolean(node.server));
+    assert.equal(await page.inputValue("#node-input-mode"), "server");
+    assert.equal(await page.isVisible("#node-input-server"), true);
+    assert.equal(await page.isVisible("#node-input-client"), false);
+    await page.selectOption("#node-input-mode", "client");
+    assert.equal(await page.isVisible("#node-input-client"), true);
+    assert.equal(await page.isVisible("#node-input-server"), false);
+    await page.screenshot({ path: join(SHOTS, "in-node-editor.png") });
+    await cancelEditor();
+    assert.ok(inNode);
+  });
+
+  it("validates the listener path and shows where it is served", async function () {
+    await openEditor("flowsocket-listener");
+    const row = await page.textContent("#dialog-form, .red-ui-tray-body");
+    assert.match(row ?? "", /\/ws\/echo/);
+    await page.fill("#node-config-input-path", "/has space");
+    await page.locator("#node-config-input-path").blur();
+    assert.equal(await hasErrorMark("#node-config-input-path"), true);
+    await page.fill("#node-config-input-path", "/ws/fine");
+    await page.locator("#node-config-input-path").blur();
+    assert.equal(await hasErrorMark("#node-config-input-path"), false);
+    await page.screenshot({ path: join(SHOTS, "listener-editor.png") });
+    await cancelEditor();
+  });
+
+  it("validates the client URL and shows TLS only for wss://", async function () {
+    await openEditor("flowsocket-client");
+    await page.fill("#node-config-input-path", "http://not-websocket");
+    await page.locator("#node-config-input-path").blur();
+    assert.equal(await hasErrorMark("#node-config-input-path"), true);
+    assert.equal(await page.isVisible("#node-config-input-tls"), false);
+    await page.fill("#node-config-input-path", "wss://example.org/socket");
+    await page.locator("#node-config-input-path").dispatchEvent("change");
+    await page.locator("#node-config-input-path").blur();
+    assert.equal(await hasErrorMark("#node-config-input-path"), false);
+    await page.waitForSelector("#node-config-input-tls", { state: "visible" });
+    await page.screenshot({ path: join(SHOTS, "client-editor.png") });
+    await cancelEditor();
+  });
+
+  it("shows our help text for each node", async function () {
+    for (const type of ["flowsocket-in", "flowsocket-out", "flowsocket-listener", "flowsocket-client"]) {
+      const help = await page.evaluate((nodeType) => {
+        const editor = (window as unknown as { RED: { nodes: { getNodeHelp(type: string): string } } }).RED;
+        return editor.nodes.getNodeHelp(nodeType);
+      }, type);
+      assert.ok(help && help.length > 200, `help for ${type}`);
+    }
+  });
+
+  it("raised no script errors in the page", function () {
+    assert.deepEqual(pageErrors, []);
+  });
+
+  /** Opens the edit dialog of the first node of `type` (on the canvas or a config node) that passes `test`. */
+  async function openEditor(type: string, test: (node: Record<string, unknown>) => boolean = () => true): Promise<string> {
+    const id = await page.evaluate(
+      ({ nodeType, testSource }) => {
+        const editor = (window as unknown as { RED: EditorApi }).RED;
+        const accept = new Function("node", `return (${testSource})(node)`) as (node: unknown) => boolean;
+        const found: Record<string, unknown>[] = [];
+        editor.nodes.eachNode((node) => void (node.type === nodeType && found.push(node)));
+        editor.nodes.eachConfig((node) => void (node.type === nodeType && found.push(node)));
+        const node = found.find(accept);
+        if (!node) {
+          return "";
+        }
+        if (editor.nodes.getType(nodeType).category === "config") {
+          editor.editor.editConfig("", nodeType, node.id as string);
+        } else {
+          editor.editor.edit(node);
+        }
+        return node.id as string;
+      },
+      { nodeType: type, testSource: test.toString() },
+    );
+    assert.ok(id, `a ${type} node in the deployed example`);
+    await page.waitForSelector(".red-ui-tray .red-ui-tray-body", { state: "visible" });
+    await page.waitForTimeout(300);
+    return id;
+  }
+
+  async function cancelEditor(): Promise<void> {
+    await page.click(".red-ui-tray:last-of-type #node-dialog-cancel, .red-ui-tray:last-of-type #node-config-dialog-cancel");
+    await page.waitForFunction(() => document.querySelectorAll(".red-ui-tray").length === 0);
+  }
+
+  async function hasErrorMark(selector: string): Promise<boolean> {
+    return page.$eval(selector, (input) => input.classList.contains("input-error"));
+  }
+});
+
+interface EditorApi {
+  nodes: {
+    eachNode(fn: (node: Record<string, unknown>) => void): void;
+    eachConfig(fn: (node: Record<string, unknown>) => void): void;
+    getType(type: string): { category: string };
+  };
+  editor: {
+    edit(node: unknown): void;
+    editConfig(name: string, type: string, id: string): void;
+  };
+}
