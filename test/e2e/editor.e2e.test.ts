@@ -73,7 +73,8 @@ describe("e2e: the editor in a browser", function () {
     await page.screenshot({ path: join(SHOTS, "palette-filter.png") });
     await page.locator("#red-ui-palette-search input").fill("");
     await page.locator("#red-ui-palette-search input").press("Backspace");
-    await page.waitForSelector('.red-ui-palette-node[data-palette-type="inject"]', { state: "visible" });
+    // Cleared: nothing is filtered out (categories may stay folded).
+    await page.waitForSelector('.red-ui-palette-node[data-palette-type="inject"]:not([data-filter="true"])', { state: "attached" });
     await page.waitForSelector(".red-ui-flow-node-status-label >> text=1 connected");
     await page.screenshot({ path: join(SHOTS, "echo-flow.png") });
   });
