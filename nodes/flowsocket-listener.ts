@@ -46,6 +46,12 @@ export function registerListener(RED: NodeAPI, routers: UpgradeRouters): void {
       return;
     }
     const fullPath = node.target;
+    if (coreListenerServes(fullPath)) {
+      // Core's listener answers upgrades for its path too; two answers to one request break it.
+      node.error(RED._("flowsocket.errors.core-path", { path: fullPath }));
+      node.hub.fail("path-in-use");
+      return;
+    }
     const endpoint = new ServerEndpoint(node.hub, {
       protocols: parseProtocolList(def.subprotocol),
       verifyClient: (RED.settings as { webSocketNodeVerifyClient?: ServerOptions["verifyClient"] }).webSocketNodeVerifyClient,
@@ -64,5 +70,22 @@ export function registerListener(RED: NodeAPI, routers: UpgradeRouters): void {
       void endpoint.close().then(done, done);
     });
   }
+  /** Whether a core `websocket-listener` in the flows listens on `fullPath`. */
+  function coreListenerServes(fullPath: string): boolean {
+    const root = String(RED.settings.httpNodeRoot || "/");
+    let found = false;
+    RED.nodes.eachNode((other: NodeDef & { path?: unknown }) => {
+      if (found || other.type !== "websocket-listener" || typeof other.path !== "string") {
+        return;
+      }
+      try {
+        found = listenerPath(root, other.path) === fullPath;
+      } catch {
+        // A core listener with a path core itself cannot serve is no rival.
+      }
+    });
+    return found;
+  }
+
   RED.nodes.registerType("flowsocket-listener", FlowsocketListenerNode);
 }

@@ -7,7 +7,10 @@ import { registerOut } from "./flowsocket-out";
 
 /** The package's one node set: registers the two config nodes, then the in and out nodes. */
 export = function flowsocket(RED: NodeAPI): void {
-  registerListener(RED, new UpgradeRouters());
+  const routers = new UpgradeRouters((error, path) =>
+    RED.log.warn(RED._("flowsocket.errors.upgrade-failed", { path, error: error.message })),
+  );
+  registerListener(RED, routers);
   registerClient(RED);
   registerIn(RED);
   registerOut(RED);

@@ -9,10 +9,13 @@ import { UpgradeRouter } from "../transport/upgrade-router";
 export class UpgradeRouters {
   private readonly routers = new WeakMap<Server, UpgradeRouter>();
 
+  /** @param onError where a router reports an upgrade that failed (see UpgradeRouter). */
+  constructor(private readonly onError: (error: Error, path: string) => void) {}
+
   for(server: Server): UpgradeRouter {
     let router = this.routers.get(server);
     if (!router) {
-      router = new UpgradeRouter(server);
+      router = new UpgradeRouter(server, this.onError);
       this.routers.set(server, router);
     }
     return router;

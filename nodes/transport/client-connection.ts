@@ -9,9 +9,21 @@ import { Heartbeat } from "./heartbeat";
 import { tunnelThrough } from "./proxy-tunnel";
 import { checkProtocols } from "./protocols";
 import { newSessionId, type Session } from "./sessions";
+import { WriteBatch } from "./write-batch";
 
 /** Close code of a connection that the flow side ends on purpose (RFC 6455: normal closure). */
 export const CLOSE_NORMAL = 1000;
+
+/**
+ * How long a connection attempt (TCP, proxy tunnel, TLS and the HTTP upgrade)
+ * may take before it counts as failed and is retried: a server that accepts
+ * connections but never answers would otherwise hold the client in
+ * "connecting" for good.
+ */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 15000;
+
+/** The longest interval a Node.js timer can wait; longer ones fire at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** TLS settings for wss:// URLs, as a Node-RED `tls-config` node fills them in. */
 export interface ClientTlsOptions extends Pick<SecureContextOptions, "ca" | "cert" | "key" | "passphrase"> {
@@ -29,8 +41,10 @@ export interface ClientConnectionOptions {
   tls?: ClientTlsOptions;
   /** An HTTP(S) proxy URL to tunnel through with CONNECT, or undefined to connect directly. */
   proxy?: string;
-  /** Ping interval in milliseconds; 0 turns the heartbeat off. */
+  /** Ping interval in milliseconds, at most MAX_TIMER_MS; 0 turns the heartbeat off. */
   heartbeatMs?: number;
+  /** Time allowed for each connection attempt, in milliseconds (DEFAULT_HANDSHAKE_TIMEOUT_MS). */
+  handshakeTimeoutMs?: number;
   reconnect?: BackoffOptions;
 }
 
@@ -53,6 +67,7 @@ export class ClientConnection implements Channel {
   /** The proxy tunnelled through, if any. */
   readonly proxy: URL | undefined;
   private readonly backoff: Backoff;
+  private readonly batch = new WriteBatch();
   private current: Session | undefined;
   private heartbeat: Heartbeat | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -100,6 +115,7 @@ export class ClientConnection implements Channel {
       callback(new FlowsocketError("FLOWSOCKET_ERR_SESSION_GONE", `Session ${sessionId} is not connected`));
       return;
     }
+    this.batch.hold(session.socket);
     session.socket.send(frame, callback);
   }
 
@@ -138,7 +154,7 @@ export class ClientConnection implements Channel {
       opened = true;
       this.stateValue = "open";
       this.backoff.reset();
-      const heartbeatMs = this.options.heartbeatMs ?? 0;
+      const heartbeatMs = Math.min(this.options.heartbeatMs ?? 0, MAX_TIMER_MS);
       if (heartbeatMs > 0) {
         this.heartbeat = new Heartbeat(socket, heartbeatMs, () => {
           fail(new FlowsocketError("FLOWSOCKET_ERR_HEARTBEAT_TIMEOUT", `No answer to a ping within ${heartbeatMs} ms`));
@@ -169,14 +185,15 @@ export class ClientConnection implements Channel {
   }
 
   private clientOptions(): ClientOptions {
-    const options: ClientOptions = { ...this.options.tls };
+    const timeout = this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    const options: ClientOptions = { ...this.options.tls, handshakeTimeout: timeout };
     if (this.options.headers) {
       options.headers = { ...this.options.headers };
     }
     if (this.proxy) {
       // @types/node types this as net.createConnection, but http.request also
       // takes the callback form that a tunnel needs (see proxy-tunnel.ts).
-      options.createConnection = tunnelThrough(this.proxy, this.url.protocol === "wss:") as unknown as ClientOptions["createConnection"];
+      options.createConnection = tunnelThrough(this.proxy, this.url.protocol === "wss:", timeout) as unknown as ClientOptions["createConnection"];
     }
     return options;
   }

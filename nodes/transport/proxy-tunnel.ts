@@ -15,9 +15,10 @@ type OnCreate = (error: Error | null, socket?: Duplex) => void;
  *
  * `http.request` accepts the socket through the callback (as
  * `agent.createConnection` does), so the tunnel can be opened asynchronously
- * without an `http.Agent` of our own.
+ * without an `http.Agent` of our own. A proxy that does not answer within
+ * `timeoutMs` fails the attempt, and its connection is closed.
  */
-export function tunnelThrough(proxy: URL, secure: boolean) {
+export function tunnelThrough(proxy: URL, secure: boolean, timeoutMs: number) {
   return (options: ConnectOptions, onCreate: OnCreate): undefined => {
     const host = options.host ?? "localhost";
     const port = Number(options.port);
@@ -33,7 +34,9 @@ export function tunnelThrough(proxy: URL, secure: boolean) {
       port: Number(proxy.port) || (proxy.protocol === "https:" ? 443 : 80),
       path: authority,
       headers,
+      timeout: timeoutMs,
     });
+    request.once("timeout", () => request.destroy(new Error(`Proxy ${proxy.host} did not answer within ${timeoutMs} ms`)));
     request.once("connect", (response: http.IncomingMessage, socket: Socket) => {
       if (response.statusCode !== 200) {
         socket.destroy();

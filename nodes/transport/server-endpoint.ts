@@ -6,6 +6,7 @@ import { closeSocket } from "./close-socket";
 import { decodeFrame, type FrameData } from "./codec";
 import { FlowsocketError, toError } from "./errors";
 import { newSessionId, SessionRegistry, type Session } from "./sessions";
+import { WriteBatch } from "./write-batch";
 
 /** Close code sent to clients when the endpoint stops (RFC 6455: the endpoint is going away). */
 export const CLOSE_GOING_AWAY = 1001;
@@ -29,6 +30,7 @@ export interface ServerEndpointOptions {
 export class ServerEndpoint implements Channel {
   private readonly server: WebSocketServer;
   private readonly sessions = new SessionRegistry();
+  private readonly batch = new WriteBatch();
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -73,6 +75,7 @@ export class ServerEndpoint implements Channel {
         callback(new FlowsocketError("FLOWSOCKET_ERR_SESSION_GONE", `Session ${sessionId} is not connected`));
         return;
       }
+      this.batch.hold(session.socket);
       session.socket.send(frame, callback);
       return;
     }
@@ -95,11 +98,15 @@ export class ServerEndpoint implements Channel {
         callback(firstError);
       }
     };
+    // Encode text once, not once per client; `binary: false` keeps it a text frame.
+    const data = typeof frame === "string" ? Buffer.from(frame) : frame;
+    const options = { binary: typeof frame !== "string" };
     for (const session of this.sessions.values()) {
       // A socket that is already closing will report its close; it is not a send failure.
       if (session.socket.readyState === WebSocket.OPEN) {
         pending++;
-        session.socket.send(frame, settle);
+        this.batch.hold(session.socket);
+        session.socket.send(data, options, settle);
       }
     }
     settle();
@@ -117,7 +124,10 @@ export class ServerEndpoint implements Channel {
       this.handlers.onMessage(session, decodeFrame(data, isBinary));
     });
     socket.on("error", (error) => {
-      this.handlers.onError(toError(error), session);
+      // While stopping, sockets cut off by the close are expected to fail.
+      if (!this.closing) {
+        this.handlers.onError(toError(error), session);
+      }
     });
     socket.on("close", (code, reason) => {
       this.sessions.delete(session.id);

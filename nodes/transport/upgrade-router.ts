@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { FlowsocketError } from "./errors";
+import { FlowsocketError, toError } from "./errors";
 
 /** Something that can take over an HTTP upgrade request. */
 export interface UpgradeTarget {
@@ -18,11 +18,27 @@ export interface UpgradeTarget {
 export class UpgradeRouter {
   private readonly targets = new Map<string, UpgradeTarget>();
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const target = this.targets.get(pathOf(request.url ?? "/"));
-    target?.handleUpgrade(request, socket, head);
+    const path = pathOf(request.url ?? "/");
+    const target = this.targets.get(path);
+    if (!target) {
+      return;
+    }
+    try {
+      target.handleUpgrade(request, socket, head);
+    } catch (error) {
+      // Thrown from an 'upgrade' listener, this would end the process: another
+      // listener on the server (say a second `ws` server on the same path)
+      // took the socket first.
+      socket.destroy();
+      this.onError(toError(error), path);
+    }
   };
 
-  constructor(private readonly server: Server) {}
+  /** @param onError told of an upgrade that failed in a way `ws` throws rather than reports. */
+  constructor(
+    private readonly server: Server,
+    private readonly onError: (error: Error, path: string) => void = () => {},
+  ) {}
 
   /**
    * Routes upgrades for `path` (a full path, as the client requests it) to `target`.

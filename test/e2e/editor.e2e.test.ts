@@ -9,6 +9,11 @@ import { installPackedPackage, withClientPort } from "../support/packed-install"
 
 const ROOT = resolve(__dirname, "..", "..", "..");
 const SHOTS = join(ROOT, ".build", "screenshots");
+const HEADERS = [
+  { keyType: "other", keyValue: "X-Api-Key", valueType: "env", valueValue: "API_KEY" },
+  { keyType: "User-Agent", keyValue: "", valueType: "Mozilla/5.0", valueValue: "" },
+  { keyType: "other", keyValue: "X-Plain", valueType: "other", valueValue: "plain value" },
+];
 
 /** The editor, in a real browser, with the packed package installed and the echo example deployed. */
 describe("e2e: the editor in a browser", function () {
@@ -25,7 +30,9 @@ describe("e2e: the editor in a browser", function () {
     ({ tmp, userDir } = await installPackedPackage());
     // No welcome tour over the canvas.
     red = await NodeRedProcess.start({ userDir, settings: { editorTheme: { tours: false } } });
-    await red.deploy(withClientPort(JSON.parse(readFileSync(join(ROOT, "examples", "echo.json"), "utf8")), red.port));
+    const flows = withClientPort(JSON.parse(readFileSync(join(ROOT, "examples", "echo.json"), "utf8")), red.port);
+    // Handshake headers in core's format, to check the editor keeps them.
+    await red.deploy(flows.map((node) => (node.type === "flowsocket-client" ? { ...node, headers: HEADERS } : node)));
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on("pageerror", (error) => pageErrors.push(error.message));
@@ -92,6 +99,30 @@ describe("e2e: the editor in a browser", function () {
     assert.ok(inNode);
   });
 
+  it("saves the connect-mode choice and clears the listener", async function () {
+    const id = await openEditor("flowsocket-in", (node) => Boolean(node.server));
+    await page.selectOption("#node-input-mode", "client");
+    const clientId = await page.$eval("#node-input-client option[value]:not([value='_ADD_'])", (option) => (option as HTMLOptionElement).value);
+    await page.selectOption("#node-input-client", clientId);
+    await page.click("#node-dialog-ok");
+    await page.waitForFunction(() => document.querySelectorAll(".red-ui-tray").length === 0);
+    const saved = await page.evaluate((nodeId) => {
+      const node = (window as unknown as { RED: { nodes: { node(id: string): Record<string, unknown> } } }).RED.nodes.node(nodeId);
+      return { server: node.server, client: node.client };
+    }, id);
+    assert.deepEqual(saved, { server: "", client: clientId });
+  });
+
+  it("keeps handshake headers in core's format through an edit", async function () {
+    const id = await openEditor("flowsocket-client");
+    await page.click("#node-config-dialog-ok");
+    await page.waitForFunction(() => document.querySelectorAll(".red-ui-tray").length === 0);
+    const headers = await page.evaluate((nodeId) => {
+      return (window as unknown as { RED: { nodes: { node(id: string): Record<string, unknown> } } }).RED.nodes.node(nodeId).headers;
+    }, id);
+    assert.deepEqual(headers, HEADERS);
+  });
+
   it("validates the listener path and shows where it is served", async function () {
     await openEditor("flowsocket-listener");
     const row = await page.textContent("#dialog-form, .red-ui-tray-body");
@@ -99,9 +130,11 @@ describe("e2e: the editor in a browser", function () {
     await page.fill("#node-config-input-path", "/has space");
     await page.locator("#node-config-input-path").blur();
     assert.equal(await hasErrorMark("#node-config-input-path"), true);
-    await page.fill("#node-config-input-path", "/ws/fine");
-    await page.locator("#node-config-input-path").blur();
-    assert.equal(await hasErrorMark("#node-config-input-path"), false);
+    for (const [path, bad] of [["/comms", true], ["/ws/comms-feed", false], ["/ws/fine", false]] as const) {
+      await page.fill("#node-config-input-path", path);
+      await page.locator("#node-config-input-path").blur();
+      assert.equal(await hasErrorMark("#node-config-input-path"), bad, path);
+    }
     await page.screenshot({ path: join(SHOTS, "listener-editor.png") });
     await cancelEditor();
   });
@@ -112,6 +145,9 @@ describe("e2e: the editor in a browser", function () {
     await page.locator("#node-config-input-path").blur();
     assert.equal(await hasErrorMark("#node-config-input-path"), true);
     assert.equal(await page.isVisible("#node-config-input-tls"), false);
+    await page.fill("#node-config-input-path", "${WS_URL}");
+    await page.locator("#node-config-input-path").blur();
+    assert.equal(await hasErrorMark("#node-config-input-path"), false, "an environment variable is accepted");
     await page.fill("#node-config-input-path", "wss://example.org/socket");
     await page.locator("#node-config-input-path").dispatchEvent("change");
     await page.locator("#node-config-input-path").blur();

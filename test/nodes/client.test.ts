@@ -169,6 +169,8 @@ describe("flowsocket-client with in and out nodes", () => {
     await helper.unload();
     const [code] = (await closed) as [number];
     assert.equal(code, 1000);
+    // The first retry would come after 0.5 s: wait past it, bounded.
+    await new Promise((resolve) => setTimeout(resolve, 800));
     assert.equal(server.connections.length, 1);
   });
 
@@ -183,6 +185,38 @@ describe("flowsocket-client with in and out nodes", () => {
     assert.deepEqual(errorsOf(helper.getNode("client2")), ["flowsocket.errors.missing-tls"]);
     for (const id of ["in", "in2"]) {
       await statusMatching(helper.getNode(id), (status) => status.text === "flowsocket.status.error");
+    }
+  });
+
+  it("sends and receives whole messages in wholemsg mode", async () => {
+    await load(pair(server.url, { wholemsg: "true" }));
+    const peer = await server.connection();
+    const sink = new Sink(helper.getNode("sink"));
+    peer.send('{"payload":"p","topic":"t"}');
+    const [msg] = await sink.waitFor(1);
+    assert.deepEqual([msg!.payload, msg!.topic], ["p", "t"]);
+    const received = once(peer, "message");
+    helper.getNode("out").receive({ payload: 1, topic: "up", _session: msg!._session });
+    const sent = JSON.parse(String((await received)[0])) as Record<string, unknown>;
+    assert.deepEqual([sent.payload, sent.topic, "_session" in sent], [1, "up", false]);
+  });
+
+  it("follows Node-RED's proxyOptions setting when it reads the environment", async () => {
+    const proxy = await ConnectProxy.start();
+    const saved = { HTTP_PROXY: process.env.HTTP_PROXY, http_proxy: process.env.http_proxy, no_proxy: process.env.no_proxy };
+    process.env.HTTP_PROXY = proxy.url;
+    delete process.env.http_proxy;
+    delete process.env.no_proxy;
+    helper.settings({ proxyOptions: { lowerCaseOnly: true } });
+    try {
+      await load(pair(`${server.url}/direct`));
+      await server.connection();
+      assert.deepEqual(proxy.tunnels, [], "HTTP_PROXY is ignored with lowerCaseOnly");
+    } finally {
+      helper.settings({});
+      restoreEnv(saved);
+      await helper.unload();
+      await proxy.stop();
     }
   });
 
@@ -207,42 +241,86 @@ describe("flowsocket-client with in and out nodes", () => {
 
   describe("over wss:// with a tls-config node", () => {
     let certs: TestCertificates;
-    let tlsServer: ReturnType<typeof createHttpsServer>;
-    let wss: WebSocketServer;
+    const servers: { close(): Promise<void> }[] = [];
+    const tlsNode = coreNode("core/network/05-tls.js");
 
-    before(async () => {
+    /** A wss:// server on 127.0.0.1 that greets each client with the CN of its certificate, if any. */
+    async function tlsServer(options: import("node:https").ServerOptions): Promise<number> {
+      const https = createHttpsServer(options);
+      const wss = new WebSocketServer({ server: https });
+      wss.on("connection", (socket, request) => {
+        const peer = (request.socket as import("node:tls").TLSSocket).getPeerCertificate();
+        socket.send(peer?.subject?.CN ? `hello ${peer.subject.CN}` : "over tls");
+      });
+      https.listen(0, "127.0.0.1");
+      await once(https, "listening");
+      servers.push({
+        close: async () => {
+          wss.clients.forEach((socket) => socket.terminate());
+          https.closeAllConnections();
+          await new Promise<void>((resolve) => https.close(() => resolve()));
+        },
+      });
+      return (https.address() as AddressInfo).port;
+    }
+
+    function tlsConfig(fields: Record<string, unknown>): FlowNode {
+      return { id: "tls", type: "tls-config", ca: "", cert: "", key: "", verifyservercert: true, servername: "", ...fields };
+    }
+
+    async function greeting(): Promise<unknown> {
+      const [msg] = await new Sink(helper.getNode("sink")).waitFor(1);
+      return msg!.payload;
+    }
+
+    before(() => {
       certs = makeCertificates();
-      tlsServer = createHttpsServer({ key: certs.key, cert: certs.cert });
-      wss = new WebSocketServer({ server: tlsServer });
-      wss.on("connection", (socket) => socket.send("over tls"));
-      tlsServer.listen(0, "127.0.0.1");
-      await once(tlsServer, "listening");
     });
 
-    after(async () => {
-      wss.clients.forEach((socket) => socket.terminate());
-      tlsServer.closeAllConnections();
-      await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
-      certs.remove();
+    afterEach(async () => {
+      await helper.unload();
+      await Promise.all(servers.splice(0).map((server) => server.close()));
     });
+
+    after(() => certs.remove());
 
     it("trusts a self-signed CA given in the tls-config node", async () => {
-      const url = `wss://localhost:${(tlsServer.address() as AddressInfo).port}/`;
-      await load(
-        [
-          ...pair(url, { tls: "tls" }),
-          { id: "tls", type: "tls-config", ca: certs.caFile, cert: "", key: "", verifyservercert: true, servername: "" },
-        ],
-        [coreNode("core/network/05-tls.js")],
-      );
-      const [msg] = await new Sink(helper.getNode("sink")).waitFor(1);
-      assert.equal(msg!.payload, "over tls");
+      const port = await tlsServer({ key: certs.key, cert: certs.cert });
+      await load([...pair(`wss://localhost:${port}/`, { tls: "tls" }), tlsConfig({ ca: certs.caFile })], [tlsNode]);
+      assert.equal(await greeting(), "over tls");
     });
 
     it("refuses the same server without the CA", async () => {
-      const url = `wss://localhost:${(tlsServer.address() as AddressInfo).port}/`;
-      await load(pair(url));
+      const port = await tlsServer({ key: certs.key, cert: certs.cert });
+      await load(pair(`wss://localhost:${port}/`));
       assert.equal(await nextErrorOf("client"), "flowsocket.errors.connect-failed");
+    });
+
+    it("connects without the CA when verification is off", async () => {
+      const port = await tlsServer({ key: certs.key, cert: certs.cert });
+      await load([...pair(`wss://localhost:${port}/`, { tls: "tls" }), tlsConfig({ verifyservercert: false })], [tlsNode]);
+      assert.equal(await greeting(), "over tls");
+    });
+
+    it("presents the client certificate and key from the tls-config node", async () => {
+      const port = await tlsServer({ key: certs.key, cert: certs.cert, ca: certs.ca, requestCert: true, rejectUnauthorized: true });
+      await load(
+        [
+          ...pair(`wss://localhost:${port}/`, { tls: "tls" }),
+          tlsConfig({ ca: certs.caFile, cert: certs.clientCertFile, key: certs.clientKeyFile }),
+        ],
+        [tlsNode],
+      );
+      assert.equal(await greeting(), "hello flowsocket client");
+    });
+
+    it("checks the certificate against the server name from the tls-config node", async () => {
+      const port = await tlsServer({ key: certs.altKey, cert: certs.altCert });
+      await load(
+        [...pair(`wss://127.0.0.1:${port}/`, { tls: "tls" }), tlsConfig({ ca: certs.caFile, servername: "flowsocket.test" })],
+        [tlsNode],
+      );
+      assert.equal(await greeting(), "over tls");
     });
   });
 });

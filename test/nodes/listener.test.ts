@@ -235,6 +235,28 @@ describe("flowsocket-listener with in and out nodes", () => {
     assert.equal(msg!.payload, "still served");
   });
 
+  it("negotiates the subprotocols it is given", async () => {
+    await load([{ ...LISTENER, subprotocol: "chat, json" }, { id: "in", type: "flowsocket-in", server: "listener", wires: [[]] }]);
+    const picky = await client(undefined, ["xml", "json", "chat"]);
+    assert.equal(picky.socket.protocol, "json");
+  });
+
+  it("refuses a path that core's websocket-listener serves", async () => {
+    await helper.load(
+      [flowsocketNodes, coreNode("core/network/22-websocket.js")],
+      onTab([
+        { id: "core", type: "websocket-listener", path: "/ws/test", wholemsg: "false" },
+        { id: "core-in", type: "websocket in", server: "core", client: "", wires: [[]] },
+        LISTENER,
+        { id: "in", type: "flowsocket-in", server: "listener", wires: [[]] },
+      ]),
+    );
+    assert.deepEqual(errorsOf(helper.getNode("listener")), ["flowsocket.errors.core-path"]);
+    await statusMatching(helper.getNode("in"), (status) => status.text === "flowsocket.status.path-in-use");
+    const peer = await client();
+    assert.equal(peer.socket.readyState, WebSocket.OPEN, "core's listener still serves its path");
+  });
+
   it("keeps Node-RED's own editor socket working", async () => {
     await load([LISTENER, { id: "in", type: "flowsocket-in", server: "listener", wires: [[]] }]);
     const comms = await client("/comms");

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import * as acorn from "acorn";
+import * as walk from "acorn-walk";
 import { ROOT } from "../support/red";
 
 interface PackageJson {
@@ -28,6 +30,17 @@ function lookUp(catalog: Record<string, unknown>, key: string): unknown {
   return key.split(".").reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], catalog);
 }
 
+/** The properties of an object literal whose values are literals. */
+function literalProperties(object: acorn.ObjectExpression): Record<string, unknown> {
+  const props: Record<string, unknown> = {};
+  for (const property of object.properties) {
+    if (property.type === "Property" && property.key.type === "Identifier" && property.value.type === "Literal") {
+      props[property.key.name] = property.value.value;
+    }
+  }
+  return props;
+}
+
 describe("the package", () => {
   it("describes itself as the flow library asks", () => {
     assert.equal(pkg.name, "@flowsocket/node-red");
@@ -51,14 +64,41 @@ describe("the package", () => {
         }
       });
 
-      it("registers each of our types with a literal registerType in a text/javascript script", () => {
-        const scripts = [...html().matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g)].map((m) => m[1]).join("\n");
-        for (const type of TYPES) {
-          assert.match(scripts, new RegExp(`RED\\.nodes\\.registerType\\(\\s*['"]${type}['"]`), type);
+      it("registers each of our types with a literal definition, as the flow library reads it", () => {
+        // The flow library parses each text/javascript script and reads the
+        // object literal given to RED.nodes.registerType: do the same.
+        const scripts = [...html().matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
+        const found = new Map<string, Record<string, unknown>>();
+        for (const script of scripts) {
+          walk.simple(acorn.parse(script, { ecmaVersion: 2020 }), {
+            CallExpression(call: acorn.CallExpression) {
+              const callee = call.callee;
+              const [type, definition] = call.arguments;
+              if (
+                callee.type === "MemberExpression" &&
+                callee.property.type === "Identifier" &&
+                callee.property.name === "registerType" &&
+                type?.type === "Literal" &&
+                definition?.type === "ObjectExpression"
+              ) {
+                found.set(String(type.value), literalProperties(definition));
+              }
+            },
+          });
         }
+        assert.deepEqual([...found.keys()].sort(), [...TYPES].sort());
         for (const type of TAKEN) {
-          assert.doesNotMatch(html() + read(file), new RegExp(`registerType\\(\\s*['"]${type}['"]`));
+          assert.equal(found.has(type), false, type);
         }
+        assert.deepEqual(
+          Object.fromEntries([...found].map(([type, props]) => [type, [props.category, props.inputs, props.outputs]])),
+          {
+            "flowsocket-in": ["network", 0, 1],
+            "flowsocket-out": ["network", 1, 0],
+            "flowsocket-listener": ["config", undefined, undefined],
+            "flowsocket-client": ["config", undefined, undefined],
+          },
+        );
       });
 
       it("has help for every type and an icon for every icon it names", () => {

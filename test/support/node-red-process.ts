@@ -97,6 +97,11 @@ export class NodeRedProcess {
     return red;
   }
 
+  /** The process id, to read its CPU time and memory from /proc. */
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
+
   /** The admin API's and HTTP nodes' base URL, without a trailing slash. */
   get url(): string {
     return `http://127.0.0.1:${this.port}`;

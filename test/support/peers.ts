@@ -146,3 +146,43 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
   });
   return Promise.race([promise, guard]).finally(() => clearTimeout(timer));
 }
+
+/** A TCP server on 127.0.0.1 that accepts connections and never says a word. */
+export class SilentServer {
+  private readonly sockets: import("node:net").Socket[] = [];
+
+  private constructor(private readonly server: import("node:net").Server) {
+    server.on("connection", (socket) => {
+      this.sockets.push(socket);
+      socket.on("error", () => socket.destroy());
+    });
+  }
+
+  static async start(): Promise<SilentServer> {
+    const { createServer: createTcpServer } = await import("node:net");
+    const server = createTcpServer();
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    return new SilentServer(server);
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Resolves once `count` connections have been accepted in all. */
+  async accepted(count: number, ms = 5000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (this.sockets.length < count) {
+      if (Date.now() > deadline) {
+        throw new Error(`only ${this.sockets.length} of ${count} connections within ${ms} ms`);
+      }
+      await withTimeout(once(this.server, "connection"), deadline - Date.now(), "connection").catch(() => undefined);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.sockets.forEach((socket) => socket.destroy());
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

@@ -118,7 +118,7 @@ export class Sink {
 }
 
 /** Types that are config nodes: they sit outside any flow tab. */
-const CONFIG_TYPES = new Set(["flowsocket-listener", "flowsocket-client", "tls-config"]);
+const CONFIG_TYPES = new Set(["flowsocket-listener", "flowsocket-client", "tls-config", "websocket-listener", "websocket-client"]);
 
 /**
  * Puts the flow nodes of a test flow on one tab, as the editor does. The

@@ -7,7 +7,7 @@ import { ClientConnection, type ClientConnectionOptions } from "../../nodes/tran
 import { FlowsocketError } from "../../nodes/transport/errors";
 import { makeCertificates, type TestCertificates } from "../support/certs";
 import { ConnectProxy } from "../support/connect-proxy";
-import { TestServer, withTimeout } from "../support/peers";
+import { SilentServer, TestServer, withTimeout } from "../support/peers";
 import { Recorder } from "../support/recorder";
 
 const FAST_RETRY = { initialMs: 50, maxMs: 200 };
@@ -153,6 +153,32 @@ describe("ClientConnection", () => {
     server = await TestServer.start();
   });
 
+  it("gives up on a server that accepts TCP but never answers, and retries", async () => {
+    const silent = await SilentServer.start();
+    try {
+      connect({ url: `ws://127.0.0.1:${silent.port}/`, handshakeTimeoutMs: 150 });
+      const failure = await recorder.wait("error", 1);
+      assert.match(failure.error.message, /handshake has timed out/i);
+      await silent.accepted(2);
+    } finally {
+      await Promise.all(connections.splice(0).map((connection) => connection.close()));
+      await silent.stop();
+    }
+  });
+
+  it("caps a heartbeat interval that a timer cannot hold", async () => {
+    const connection = connect({ heartbeatMs: 3_000_000_000 });
+    await recorder.wait("open");
+    // An overflowing interval fires every millisecond: a storm of pings and reconnects would show at once.
+    const peer = await server.connection();
+    let pings = 0;
+    peer.on("ping", () => pings++);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(pings, 0);
+    assert.equal(connection.state, "open");
+    assert.equal(server.connections.length, 1);
+  });
+
   describe("over TLS and proxies", () => {
     let certs: TestCertificates;
     let tlsServer: ReturnType<typeof createHttpsServer>;
@@ -208,6 +234,19 @@ describe("ClientConnection", () => {
       connect({ url: secureUrl, proxy: proxy.url, tls: { ca: certs.ca } });
       assert.equal((await recorder.wait("message")).frame, "secure hello");
       assert.deepEqual(proxy.tunnels, [new URL(secureUrl).host]);
+    });
+
+    it("gives up on a proxy that never answers CONNECT", async () => {
+      const silent = await SilentServer.start();
+      try {
+        connect({ proxy: `http://127.0.0.1:${silent.port}`, handshakeTimeoutMs: 150 });
+        const failure = await recorder.wait("error", 1);
+        assert.match(failure.error.message, /did not answer|timed out/);
+        await silent.accepted(2);
+      } finally {
+        await Promise.all(connections.splice(0).map((connection) => connection.close()));
+        await silent.stop();
+      }
     });
 
     it("reports a proxy that refuses the tunnel", async () => {

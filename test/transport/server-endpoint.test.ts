@@ -142,6 +142,26 @@ describe("ServerEndpoint behind an UpgradeRouter", () => {
     assert.equal(recorder.of("open").length, 0);
   });
 
+  it("survives an endpoint that throws during an upgrade, and reports it", async () => {
+    const failures: string[] = [];
+    const throwing = new UpgradeRouter(http, (error, path) => failures.push(`${path}: ${error.message}`));
+    const broken = {
+      handleUpgrade: (): void => {
+        throw new Error("taken by someone else");
+      },
+    };
+    throwing.add("/ws/broken", broken);
+    try {
+      await assert.rejects(client("/ws/broken"));
+      assert.deepEqual(failures, ["/ws/broken: taken by someone else"]);
+      const fine = await client();
+      assert.equal(fine.socket.readyState, WebSocket.OPEN);
+    } finally {
+      throwing.remove("/ws/broken", broken);
+      assert.equal(http.listenerCount("upgrade"), 1);
+    }
+  });
+
   it("refuses a second endpoint on the same path and detaches when empty", () => {
     assert.throws(
       () => router.add("/ws/a", new ServerEndpoint(new Recorder())),
