@@ -2,6 +2,7 @@ import type { Channel } from "../transport/channel";
 import type { ClientHandlers } from "../transport/client-connection";
 import { frameToMessage, type FrameData, type MessageObject } from "../transport/codec";
 import type { Session } from "../transport/sessions";
+import { MessageIds } from "./message-ids";
 
 /** What happened to an endpoint, as in and out nodes show it and Status nodes see it. */
 export type LifecycleEvent = "connecting" | "connect" | "disconnect" | "error";
@@ -39,6 +40,7 @@ export class EndpointHub implements ClientHandlers {
   private readonly users = new Set<EndpointUser>();
   /** The users that take messages, as an array: it is walked for every frame. */
   private receivers: EndpointUser[] = [];
+  private readonly ids = new MessageIds();
 
   /**
    * @param last the state before anything happens, told to nodes that attach
@@ -97,8 +99,18 @@ export class EndpointHub implements ClientHandlers {
       // Each in node gets a message of its own, so one flow's changes never
       // show up in another's (core hands them all the same object).
       const own = i === 0 || typeof frame === "string" ? frame : Buffer.from(frame);
-      const msg = frameToMessage(own, this.wholemsg);
-      msg._session = { type: "websocket", id: session.id };
+      const _session = { type: "websocket", id: session.id };
+      let msg: MessageObject;
+      if (this.wholemsg) {
+        msg = frameToMessage(own, true);
+        msg._session = _session;
+        // A peer's whole message may bring its own id.
+        msg._msgid ??= this.ids.next();
+      } else {
+        // Built whole, in one shape; the id is made here because Node-RED's
+        // own generator costs more than the rest of this path.
+        msg = { _msgid: this.ids.next(), payload: own, _session };
+      }
       receivers[i]!.onMessage!(msg);
     }
   }

@@ -8,6 +8,7 @@ import { FlowsocketError, toError } from "./errors";
 import { Heartbeat } from "./heartbeat";
 import { tunnelThrough } from "./proxy-tunnel";
 import { checkProtocols } from "./protocols";
+import { ReadPacer } from "./read-pacer";
 import { newSessionId, type Session } from "./sessions";
 import { WriteBatch } from "./write-batch";
 
@@ -68,6 +69,7 @@ export class ClientConnection implements Channel {
   readonly proxy: URL | undefined;
   private readonly backoff: Backoff;
   private readonly batch = new WriteBatch();
+  private readonly pacer = new ReadPacer();
   private current: Session | undefined;
   private heartbeat: Heartbeat | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -163,7 +165,9 @@ export class ClientConnection implements Channel {
       }
       this.handlers.onOpen(session);
     });
+    const paced = this.pacer.track(socket);
     socket.on("message", (data, isBinary) => {
+      paced();
       this.handlers.onMessage(session, decodeFrame(data, isBinary));
     });
     socket.on("error", (error) => fail(toError(error)));

@@ -5,6 +5,7 @@ import type { Channel, ChannelHandlers, SendCallback } from "./channel";
 import { closeSocket } from "./close-socket";
 import { decodeFrame, type FrameData } from "./codec";
 import { FlowsocketError, toError } from "./errors";
+import { ReadPacer } from "./read-pacer";
 import { newSessionId, SessionRegistry, type Session } from "./sessions";
 import { WriteBatch } from "./write-batch";
 
@@ -31,6 +32,7 @@ export class ServerEndpoint implements Channel {
   private readonly server: WebSocketServer;
   private readonly sessions = new SessionRegistry();
   private readonly batch = new WriteBatch();
+  private readonly pacer = new ReadPacer();
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -120,7 +122,9 @@ export class ServerEndpoint implements Channel {
     }
     const session: Session = { id: newSessionId(), socket };
     this.sessions.add(session);
+    const paced = this.pacer.track(socket);
     socket.on("message", (data, isBinary) => {
+      paced();
       this.handlers.onMessage(session, decodeFrame(data, isBinary));
     });
     socket.on("error", (error) => {

@@ -2,18 +2,37 @@ import type { Socket } from "node:net";
 import type WebSocket from "ws";
 
 /**
- * Holds back the writes to each socket during one turn of the event loop and
- * lets them all go at the start of the next, so several frames for one peer
- * (replies to messages in flight, broadcasts in a row) leave in one system
- * call instead of one each. Node-RED delivers messages between nodes in
- * `setImmediate` callbacks, so the flush is one too: it runs after every
- * delivery already queued.
+ * Writes in one turn from which on the next turn counts as busy. One client
+ * with a few messages in flight stays under it; a server with many clients,
+ * or a broadcast, goes over it at once.
+ */
+const BUSY_WRITES_PER_TURN = 32;
+
+/**
+ * Batches the writes to each socket within one turn of the event loop: they
+ * are held (the socket is corked) and leave together, in one system call,
+ * when the turn ends. Replies to messages in flight and broadcasts in a row
+ * come in bursts like that, and a write per frame is most of what they cost.
+ * Node-RED delivers messages between nodes in `setImmediate` callbacks, so the
+ * turn ends with one too: after every delivery already queued.
+ *
+ * While traffic is light (the last turn had few writes), the first frame for
+ * each socket goes out at once and only the ones after it are held, so a lone
+ * reply waits for nothing.
  */
 export class WriteBatch {
+  /** Sockets written to in this turn. */
+  private readonly touched = new Set<Socket>();
+  /** Sockets this batch has corked. */
   private corked: Socket[] = [];
   private scheduled = false;
+  private writes = 0;
+  private busy = false;
   private readonly flush = (): void => {
     this.scheduled = false;
+    this.busy = this.writes >= BUSY_WRITES_PER_TURN;
+    this.writes = 0;
+    this.touched.clear();
     const corked = this.corked;
     this.corked = [];
     for (const socket of corked) {
@@ -21,18 +40,25 @@ export class WriteBatch {
     }
   };
 
-  /** Call before sending on `websocket`: its writes wait for the end of this turn. */
+  /** Call before sending on `websocket`. */
   hold(websocket: WebSocket): void {
     const socket = rawSocket(websocket);
-    // Corked already means held by this batch: `ws` only corks within a send.
-    if (!socket || socket.writableCorked > 0) {
+    if (!socket) {
       return;
     }
-    socket.cork();
-    this.corked.push(socket);
+    this.writes++;
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flush);
+    }
+    if (!this.busy && !this.touched.has(socket)) {
+      this.touched.add(socket);
+      return;
+    }
+    // Corked already means held by this batch: `ws` only corks within a send.
+    if (socket.writableCorked === 0) {
+      socket.cork();
+      this.corked.push(socket);
     }
   }
 }

@@ -86,6 +86,20 @@ describe("flowsocket-listener with in and out nodes", () => {
     assert.equal(bob.received.length, 1, "bob never saw alice's echo");
   });
 
+  it("echoes many text and binary frames in order", async () => {
+    await load([
+      LISTENER,
+      { id: "in", type: "flowsocket-in", server: "listener", wires: [["out"]] },
+      { id: "out", type: "flowsocket-out", server: "listener" },
+    ]);
+    const peer = await client();
+    const sent = Array.from({ length: 300 }, (_, i) => (i % 4 === 0 ? Buffer.from([i & 0xff, i >> 8]) : `frame ${i}`));
+    sent.forEach((frame) => peer.send(frame));
+    await peer.frame(sent.length);
+    assert.deepEqual(peer.received.map((frame) => frame.data), sent);
+    assert.deepEqual(peer.received.map((frame) => frame.isBinary), sent.map((frame) => Buffer.isBuffer(frame)));
+  });
+
   it("broadcasts messages without a session to every client, 0, false and \"\" included", async () => {
     await load([LISTENER, { id: "out", type: "flowsocket-out", server: "listener" }]);
     const group = await Promise.all(Array.from({ length: 5 }, () => client()));

@@ -1,0 +1,106 @@
+/** The flows the benchmark deploys: the same shapes once with core's nodes and once with ours. */
+
+export type FlowNode = Record<string, unknown> & { id: string; type: string };
+
+export type Implementation = "core" | "ours";
+
+const TYPES: Record<Implementation, { in: string; out: string; listener: string; client: string }> = {
+  core: { in: "websocket in", out: "websocket out", listener: "websocket-listener", client: "websocket-client" },
+  ours: { in: "flowsocket-in", out: "flowsocket-out", listener: "flowsocket-listener", client: "flowsocket-client" },
+};
+
+/** The paths each implementation serves, under Node-RED's HTTP root. */
+export function paths(impl: Implementation) {
+  const base = `/bench/${impl}`;
+  return {
+    echo: `${base}/echo`,
+    wholeEcho: `${base}/echo-whole`,
+    broadcast: `${base}/bcast`,
+    broadcastTrigger: `${base}/bcast-trigger`,
+    idle: `${base}/idle`,
+    /** Where Node-RED's client connection connects on the load generator's flood server. */
+    flood: `/flood/${impl}`,
+  };
+}
+
+/**
+ * For each implementation: an echo (in wired to out) in payload and in
+ * whole-message mode; a broadcast (a trigger listener's in, through a change
+ * node that drops `_session`, to the out node of a listener many clients
+ * join); a listener for idle connections with an in and an out node on it; and
+ * a client connection to the load generator whose in node answers "END" with
+ * "END" (through a filter and a change node), so a flood can be timed.
+ */
+export function benchFlows(floodPort: number): FlowNode[] {
+  const flows: FlowNode[] = [{ id: "bench", type: "tab", label: "benchmark" }];
+  let y = 40;
+  const node = (impl: Implementation, name: string, fields: Record<string, unknown>): FlowNode => {
+    const created: FlowNode = { id: `${impl}-${name}`, type: "", z: "bench", x: 200, y: (y += 20), ...fields } as FlowNode;
+    flows.push(created);
+    return created;
+  };
+  const config = (impl: Implementation, name: string, fields: Record<string, unknown>): FlowNode => {
+    const created = { id: `${impl}-${name}`, ...fields } as FlowNode;
+    flows.push(created);
+    return created;
+  };
+  for (const impl of ["core", "ours"] as const) {
+    const types = TYPES[impl];
+    const at = paths(impl);
+    const listener = (name: string, path: string, wholemsg = "false") =>
+      config(impl, name, { type: types.listener, path, wholemsg });
+    const inNode = (name: string, server: string, wires: string[]) =>
+      node(impl, name, { type: types.in, server, client: "", wires: [wires] });
+    const outNode = (name: string, server: string, client = "") => node(impl, name, { type: types.out, server, client });
+    const dropSession = (name: string, next: string) =>
+      node(impl, name, { type: "change", rules: [{ t: "delete", p: "_session", pt: "msg" }], wires: [[next]] });
+
+    listener("echo-l", at.echo);
+    inNode("echo-in", `${impl}-echo-l`, [`${impl}-echo-out`]);
+    outNode("echo-out", `${impl}-echo-l`);
+
+    listener("whole-l", at.wholeEcho, "true");
+    inNode("whole-in", `${impl}-whole-l`, [`${impl}-whole-out`]);
+    outNode("whole-out", `${impl}-whole-l`);
+
+    listener("bcast-l", at.broadcast);
+    listener("trigger-l", at.broadcastTrigger);
+    inNode("trigger-in", `${impl}-trigger-l`, [`${impl}-trigger-drop`]);
+    dropSession("trigger-drop", `${impl}-bcast-out`);
+    outNode("bcast-out", `${impl}-bcast-l`);
+
+    listener("idle-l", at.idle);
+    inNode("idle-in", `${impl}-idle-l`, []);
+    outNode("idle-out", `${impl}-idle-l`);
+
+    config(impl, "flood-c", {
+      type: types.client,
+      path: `ws://127.0.0.1:${floodPort}${at.flood}`,
+      tls: "",
+      wholemsg: "false",
+      hb: "0",
+      subprotocol: "",
+      headers: [],
+    });
+    node(impl, "flood-in", { type: types.in, server: "", client: `${impl}-flood-c`, wires: [[`${impl}-flood-end`]] });
+    // The flood's payloads are all alike, so a filter node ("block unless the
+    // value changes") passes the first one and "END" and blocks the rest: the
+    // cheapest core node that can single out the end. (A switch node queues
+    // every message, and under a flood its queue costs more than the rest of
+    // the path; a function node runs a VM call per message.)
+    node(impl, "flood-end", {
+      type: "rbe",
+      func: "rbe",
+      gap: "",
+      start: "",
+      inout: "out",
+      septopics: true,
+      property: "payload",
+      topi: "topic",
+      wires: [[`${impl}-flood-drop`]],
+    });
+    dropSession("flood-drop", `${impl}-flood-out`);
+    outNode("flood-out", "", `${impl}-flood-c`);
+  }
+  return flows;
+}

@@ -1,0 +1,242 @@
+/**
+ * The benchmark's load generator: a child process of the orchestrator that
+ * runs one case at a time against a WebSocket endpoint on 127.0.0.1 and
+ * reports what it counted. It also serves the flood endpoint that Node-RED's
+ * client connections connect to.
+ */
+import { once } from "node:events";
+import { createServer } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { performance } from "node:perf_hooks";
+import WebSocket, { WebSocketServer } from "ws";
+import type {
+  BroadcastCase,
+  EchoCase,
+  FloodCase,
+  GeneratorCommand,
+  GeneratorEvent,
+  IdleCase,
+  Measured,
+} from "./protocol";
+import { RawClient, textFrame } from "./raw-client";
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function report(event: GeneratorEvent): void {
+  process.send?.(event);
+}
+
+/** Opens `count` raw clients, `concurrency` handshakes at a time. */
+async function openMany(url: string, count: number, concurrency: number): Promise<RawClient[]> {
+  const clients: RawClient[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      next++;
+      clients.push(await RawClient.open(url));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  return clients;
+}
+
+async function closeAll(clients: RawClient[]): Promise<void> {
+  await Promise.all(clients.map((client) => client.close()));
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
+}
+
+/** Resolves after the warm-up, reports the window, and resolves with its length in seconds. */
+async function window(spec: { warmupMs: number; durationMs: number }, counting: (on: boolean) => void): Promise<number> {
+  await sleep(spec.warmupMs);
+  report({ event: "window-start" });
+  counting(true);
+  const started = performance.now();
+  await sleep(spec.durationMs);
+  counting(false);
+  return (performance.now() - started) / 1000;
+}
+
+/** Every client keeps `inflight` messages going; each echo sends the next one. */
+async function runEcho(spec: EchoCase): Promise<void> {
+  const frame = textFrame("x".repeat(spec.payloadBytes));
+  const burst = Buffer.concat(Array.from({ length: spec.inflight }, () => frame));
+  const clients = await openMany(spec.url, spec.clients, 64);
+  let counting = false;
+  let stopped = false;
+  let count = 0;
+  const rtts: number[] = [];
+  for (const client of clients) {
+    // The echo keeps each client's order, so send times queue up in order.
+    const sentAt: number[] = [];
+    const send = (frames: number): void => {
+      const now = performance.now();
+      for (let i = 0; i < frames; i++) {
+        sentAt.push(now);
+      }
+      client.send(frames === spec.inflight ? burst : burst.subarray(0, frames * frame.length));
+    };
+    client.onFrames = (frames) => {
+      const now = performance.now();
+      for (let i = 0; i < frames; i++) {
+        const start = sentAt.shift()!;
+        if (counting) {
+          count++;
+          rtts.push(now - start);
+        }
+      }
+      if (!stopped) {
+        send(frames);
+      }
+    };
+    send(spec.inflight);
+  }
+  const seconds = await window(spec, (on) => (counting = on));
+  stopped = true;
+  const sorted = Float64Array.from(rtts).sort();
+  report({ event: "window-end", result: { count, seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99) } });
+  await closeAll(clients);
+}
+
+/**
+ * A trigger client sends messages that the flow broadcasts to `clients`
+ * listeners; it stays at most `window` messages ahead of the slowest one.
+ */
+async function runBroadcast(spec: BroadcastCase): Promise<void> {
+  const listeners = await openMany(spec.listenUrl, spec.clients, 64);
+  const [trigger] = await openMany(spec.triggerUrl, 1, 1);
+  const frame = textFrame("b".repeat(64));
+  const ring = spec.window * 4;
+  const arrivals = new Int32Array(ring);
+  let sent = 0;
+  let completed = 0;
+  let counting = false;
+  let stopped = false;
+  let count = 0;
+  const pump = (): void => {
+    while (!stopped && sent - completed < spec.window) {
+      sent++;
+      trigger!.send(frame);
+    }
+  };
+  for (const listener of listeners) {
+    let received = 0;
+    listener.onFrames = (frames) => {
+      if (counting) {
+        count += frames;
+      }
+      for (let i = 0; i < frames; i++) {
+        const slot = received++ % ring;
+        if (++arrivals[slot]! === spec.clients) {
+          arrivals[slot] = 0;
+          completed++;
+        }
+      }
+      pump();
+    };
+  }
+  pump();
+  const seconds = await window(spec, (on) => (counting = on));
+  stopped = true;
+  report({ event: "window-end", result: { count, seconds } });
+  await closeAll([trigger!, ...listeners]);
+}
+
+let idleClients: RawClient[] = [];
+
+async function runIdle(spec: IdleCase): Promise<void> {
+  report({ event: "window-start" });
+  const started = performance.now();
+  idleClients = await openMany(spec.url, spec.count, spec.concurrency);
+  report({ event: "idle-open", result: { count: idleClients.length, seconds: (performance.now() - started) / 1000 } });
+}
+
+/** Node-RED's client connections, by the path they connected to. */
+const floodPeers = new Map<string, WebSocket>();
+
+/**
+ * Sends `messages` frames to one of Node-RED's client connections and waits
+ * for its "END" reply. The frames are prebuilt and written straight to the
+ * TCP socket in large chunks, with backpressure, so the generator is not what
+ * limits the rate.
+ */
+async function runFlood(spec: FloodCase): Promise<void> {
+  const peer = floodPeers.get(spec.path);
+  if (!peer || peer.readyState !== WebSocket.OPEN) {
+    throw new Error(`Node-RED is not connected to ${spec.path}`);
+  }
+  const tcp = (peer as unknown as { _socket: Socket })._socket;
+  const payload = Buffer.from("f".repeat(spec.payloadBytes));
+  const frame = Buffer.concat([Buffer.from([0x81, payload.length]), payload]);
+  const chunkFrames = 1000;
+  const chunk = Buffer.concat(Array.from({ length: chunkFrames }, () => frame));
+  const ended = new Promise<void>((resolve) => {
+    const onMessage = (data: WebSocket.RawData): void => {
+      if (String(data) === "END") {
+        peer.off("message", onMessage);
+        resolve();
+      }
+    };
+    peer.on("message", onMessage);
+  });
+  report({ event: "window-start" });
+  const started = performance.now();
+  for (let sent = 0; sent < spec.messages; sent += chunkFrames) {
+    const frames = Math.min(chunkFrames, spec.messages - sent);
+    if (!tcp.write(frames === chunkFrames ? chunk : chunk.subarray(0, frames * frame.length))) {
+      await once(tcp, "drain");
+    }
+  }
+  peer.send("END");
+  await ended;
+  report({ event: "window-end", result: { count: spec.messages, seconds: (performance.now() - started) / 1000 } });
+}
+
+async function main(): Promise<void> {
+  const http = createServer();
+  const floodServer = new WebSocketServer({ server: http });
+  floodServer.on("connection", (socket, request) => {
+    const path = request.url ?? "/";
+    floodPeers.set(path, socket);
+    socket.on("error", () => socket.terminate());
+    report({ event: "flood-connected", path });
+  });
+  http.listen(0, "127.0.0.1");
+  await once(http, "listening");
+  process.on("message", (command: GeneratorCommand) => {
+    void handle(command).catch((error: Error) => report({ event: "failed", message: error.stack ?? error.message }));
+  });
+  report({ event: "ready", floodPort: (http.address() as AddressInfo).port });
+
+  async function handle(command: GeneratorCommand): Promise<void> {
+    if ("quit" in command) {
+      await closeAll(idleClients);
+      floodPeers.forEach((peer) => peer.terminate());
+      floodServer.close();
+      http.close();
+      process.disconnect();
+      return;
+    }
+    if ("closeIdle" in command) {
+      await closeAll(idleClients);
+      idleClients = [];
+      report({ event: "window-end", result: { count: 0, seconds: 0 } });
+      return;
+    }
+    const spec = command.run;
+    switch (spec.kind) {
+      case "echo":
+        return runEcho(spec);
+      case "broadcast":
+        return runBroadcast(spec);
+      case "idle":
+        return runIdle(spec);
+      case "flood":
+        return runFlood(spec);
+    }
+  }
+}
+
+void main();

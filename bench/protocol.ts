@@ -1,0 +1,64 @@
+/** The requests the benchmark's orchestrator sends its load generator, and what comes back. */
+
+export interface EchoCase {
+  kind: "echo";
+  url: string;
+  clients: number;
+  /** Messages each client keeps in flight. */
+  inflight: number;
+  payloadBytes: number;
+  warmupMs: number;
+  durationMs: number;
+}
+
+export interface BroadcastCase {
+  kind: "broadcast";
+  /** Where the trigger client sends the messages to broadcast. */
+  triggerUrl: string;
+  /** Where the receiving clients connect. */
+  listenUrl: string;
+  clients: number;
+  /** How many broadcasts may be ahead of the slowest client. */
+  window: number;
+  warmupMs: number;
+  durationMs: number;
+}
+
+export interface IdleCase {
+  kind: "idle";
+  url: string;
+  count: number;
+  /** Handshakes under way at once. */
+  concurrency: number;
+}
+
+export interface FloodCase {
+  kind: "flood";
+  /** Which client connection of Node-RED's (by its path on the flood server) to flood. */
+  path: string;
+  messages: number;
+  payloadBytes: number;
+}
+
+export type BenchCase = EchoCase | BroadcastCase | IdleCase | FloodCase;
+
+export interface Measured {
+  /** Round trips, deliveries, connections or messages counted in the window. */
+  count: number;
+  seconds: number;
+  /** Round-trip times in milliseconds, for echo. */
+  p50?: number;
+  p99?: number;
+}
+
+/** Messages from the load generator to the orchestrator. */
+export type GeneratorEvent =
+  | { event: "ready"; floodPort: number }
+  | { event: "flood-connected"; path: string }
+  | { event: "window-start" }
+  | { event: "window-end"; result: Measured }
+  | { event: "idle-open"; result: Measured }
+  | { event: "failed"; message: string };
+
+/** Messages from the orchestrator to the load generator. */
+export type GeneratorCommand = { run: BenchCase } | { closeIdle: true } | { quit: true };

@@ -1,0 +1,134 @@
+/**
+ * A deliberately thin WebSocket client for the load generator: it does the
+ * handshake, sends prebuilt frames, and only counts the frames it receives
+ * (it never looks inside them). The generator shares two cores with Node-RED;
+ * with `ws` clients it became the bottleneck before the servers did, and the
+ * ratios it measured said more about it than about them.
+ */
+import { randomBytes } from "node:crypto";
+import { connect, type Socket } from "node:net";
+
+/**
+ * A client text frame: FIN, opcode 1, masked with an all-zero key (RFC 6455
+ * requires a key, not a random-looking one; with zeros the payload goes as is).
+ */
+export function textFrame(payload: string): Buffer {
+  const data = Buffer.from(payload);
+  if (data.length > 65535) {
+    throw new Error("bench frames are small");
+  }
+  const header =
+    data.length < 126
+      ? Buffer.from([0x81, 0x80 | data.length, 0, 0, 0, 0])
+      : Buffer.from([0x81, 0x80 | 126, data.length >> 8, data.length & 0xff, 0, 0, 0, 0]);
+  return Buffer.concat([header, data]);
+}
+
+export class RawClient {
+  /** Called with how many whole frames each chunk of data completed. */
+  onFrames: (count: number) => void = () => {};
+  /** Bytes still to skip of the frame being received. */
+  private remaining = 0;
+  /** A frame header split across chunks. */
+  private partial: Buffer | undefined;
+
+  private constructor(readonly socket: Socket) {}
+
+  /** Connects and completes the handshake; rejects on anything but 101. */
+  static open(url: string): Promise<RawClient> {
+    const target = new URL(url);
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(target.port), target.hostname);
+      socket.setNoDelay(true);
+      let response = Buffer.alloc(0);
+      socket.once("error", reject);
+      socket.once("connect", () => {
+        socket.write(
+          `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\nUpgrade: websocket\r\n` +
+            `Connection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\n` +
+            "Sec-WebSocket-Version: 13\r\n\r\n",
+        );
+      });
+      const onHandshake = (chunk: Buffer): void => {
+        response = Buffer.concat([response, chunk]);
+        const end = response.indexOf("\r\n\r\n");
+        if (end === -1) {
+          return;
+        }
+        socket.off("data", onHandshake);
+        socket.off("error", reject);
+        if (!response.subarray(0, end).toString("latin1").startsWith("HTTP/1.1 101")) {
+          socket.destroy();
+          reject(new Error(`handshake refused: ${response.subarray(0, end).toString("latin1").split("\r\n")[0]}`));
+          return;
+        }
+        const client = new RawClient(socket);
+        socket.on("data", (data: Buffer) => client.receive(data));
+        socket.on("error", () => socket.destroy());
+        resolve(client);
+        const rest = response.subarray(end + 4);
+        if (rest.length > 0) {
+          client.receive(rest);
+        }
+      };
+      socket.on("data", onHandshake);
+    });
+  }
+
+  send(frames: Buffer): void {
+    this.socket.write(frames);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.socket.destroyed) {
+        resolve();
+        return;
+      }
+      this.socket.once("close", () => resolve());
+      this.socket.destroy();
+    });
+  }
+
+  /** Counts whole frames in a chunk: headers are read, payloads skipped. */
+  private receive(chunk: Buffer): void {
+    const data = this.partial ? Buffer.concat([this.partial, chunk]) : chunk;
+    this.partial = undefined;
+    let offset = 0;
+    let frames = 0;
+    while (offset < data.length) {
+      if (this.remaining > 0) {
+        const skip = Math.min(this.remaining, data.length - offset);
+        this.remaining -= skip;
+        offset += skip;
+        if (this.remaining === 0) {
+          frames++;
+        }
+        continue;
+      }
+      // A new frame: server frames are unmasked, so the header is 2, 4 or 10 bytes.
+      if (data.length - offset < 2) {
+        break;
+      }
+      const short = data[offset + 1]! & 0x7f;
+      const headerLength = short === 126 ? 4 : short === 127 ? 10 : 2;
+      if (data.length - offset < headerLength) {
+        break;
+      }
+      const length =
+        short === 126 ? data.readUInt16BE(offset + 2) : short === 127 ? Number(data.readBigUInt64BE(offset + 2)) : short;
+      offset += headerLength;
+      if (length === 0) {
+        frames++;
+      } else {
+        this.remaining = length;
+      }
+    }
+    if (offset < data.length) {
+      this.partial = Buffer.from(data.subarray(offset));
+    }
+    if (frames > 0) {
+      this.onFrames(frames);
+    }
+  }
+}

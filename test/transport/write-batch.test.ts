@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import WebSocket from "ws";
+import { ServerEndpoint } from "../../nodes/transport/server-endpoint";
+import { UpgradeRouter } from "../../nodes/transport/upgrade-router";
+import { WriteBatch } from "../../nodes/transport/write-batch";
+import { TestClient } from "../support/peers";
+import { Recorder } from "../support/recorder";
+
+describe("write batching", () => {
+  let http: Server;
+  let router: UpgradeRouter;
+  let recorder: Recorder;
+  let endpoint: ServerEndpoint;
+  let base: string;
+  const clients: TestClient[] = [];
+
+  beforeEach(async () => {
+    http = createServer();
+    http.listen(0, "127.0.0.1");
+    await once(http, "listening");
+    base = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/ws`;
+    router = new UpgradeRouter(http);
+    recorder = new Recorder();
+    endpoint = new ServerEndpoint(recorder);
+    router.add("/ws", endpoint);
+  });
+
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+    router.remove("/ws", endpoint);
+    await endpoint.close();
+    http.closeAllConnections();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+  });
+
+  async function client(): Promise<TestClient> {
+    const opened = await TestClient.open(base);
+    clients.push(opened);
+    return opened;
+  }
+
+  function tcpOf(socket: WebSocket): Socket {
+    return (socket as unknown as { _socket: Socket })._socket;
+  }
+
+  it("sends the first frame of a turn at once and holds the rest until the turn ends", async () => {
+    await client();
+    const { session } = await recorder.wait("open");
+    const batch = new WriteBatch();
+    const tcp = tcpOf(session.socket);
+    batch.hold(session.socket);
+    assert.equal(tcp.writableCorked, 0, "the first write of the turn is not held");
+    session.socket.send("first");
+    batch.hold(session.socket);
+    assert.equal(tcp.writableCorked, 1, "later writes are held");
+    session.socket.send("second");
+    batch.hold(session.socket);
+    session.socket.send("third");
+    assert.equal(tcp.writableCorked, 1, "held once, however many writes");
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(tcp.writableCorked, 0, "released when the turn ends");
+    const peer = clients[0]!;
+    await peer.frame(3);
+    assert.deepEqual(peer.received.map((frame) => frame.data), ["first", "second", "third"]);
+  });
+
+  it("keeps text and binary frames in order across turns", async () => {
+    const peer = await client();
+    const { session } = await recorder.wait("open");
+    const expected: (string | Buffer)[] = [];
+    for (let turn = 0; turn < 20; turn++) {
+      for (let i = 0; i < 25; i++) {
+        const frame = i % 3 === 0 ? Buffer.from([turn, i]) : `t${turn}.${i}`;
+        expected.push(frame);
+        endpoint.send(frame, session.id, () => undefined);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await peer.frame(expected.length);
+    assert.deepEqual(peer.received.map((frame) => frame.data), expected);
+    assert.deepEqual(peer.received.map((frame) => frame.isBinary), expected.map((frame) => Buffer.isBuffer(frame)));
+  });
+
+  it("broadcasts to fast clients at full pace while a slow one lags, and the slow one gets everything in order", async () => {
+    const fast = await Promise.all([client(), client(), client()]);
+    const slow = await client();
+    await recorder.wait("open", 4);
+    // The slow client stops reading: its TCP buffers fill and the server's writes to it back up.
+    tcpOf(slow.socket).pause();
+    const payload = "x".repeat(4096);
+    const total = 1500;
+    let completed = 0;
+    for (let i = 0; i < total; i++) {
+      endpoint.send(`${i} ${payload}`, undefined, (error) => {
+        assert.ifError(error);
+        completed++;
+      });
+      if (i % 50 === 49) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    for (const member of fast) {
+      await member.frame(total);
+    }
+    assert.equal(slow.received.length < total, true, "the slow client is behind");
+    tcpOf(slow.socket).resume();
+    await slow.frame(total, 20000);
+    for (const member of [...fast, slow]) {
+      member.received.forEach((frame, i) => assert.equal((frame.data as string).slice(0, String(i).length + 1), `${i} `));
+    }
+    assert.equal(completed, total, "every broadcast reported done once all clients had it");
+  });
+});
