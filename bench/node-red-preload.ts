@@ -1,7 +1,8 @@
 /**
  * Preloaded into the benchmark's Node-RED process with `--require`:
  * - a full garbage collection on SIGWINCH (with --expose-gc), so memory per
- *   connection is read without the garbage of earlier cases. Not SIGUSR2:
+ *   connection is read without the garbage of earlier cases, and then
+ *   process.memoryUsage() written to FLOWSOCKET_MEMORY_FILE. Not SIGUSR2:
  *   Node-RED stops on it (for nodemon); SIGWINCH is ignored by default, so
  *   without this file nothing happens;
  * - with FLOWSOCKET_CPU_PROFILE_DIR set, a CPU profile of the whole run,
@@ -13,7 +14,13 @@ import { Session } from "node:inspector";
 import { join } from "node:path";
 
 const collect = (globalThis as { gc?: () => void }).gc;
-process.on("SIGWINCH", () => collect?.());
+const memoryFile = process.env.FLOWSOCKET_MEMORY_FILE;
+process.on("SIGWINCH", () => {
+  collect?.();
+  if (memoryFile) {
+    writeFileSync(memoryFile, JSON.stringify(process.memoryUsage()));
+  }
+});
 
 const profileDir = process.env.FLOWSOCKET_CPU_PROFILE_DIR;
 if (profileDir) {

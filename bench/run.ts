@@ -11,7 +11,7 @@
  *                                 ours alone, with a CPU profile of Node-RED in DIR
  */
 import { fork, type ChildProcess } from "node:child_process";
-import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { NodeRedProcess } from "../test/support/node-red-process";
@@ -85,21 +85,47 @@ interface Result {
   measured: Measured;
   /** Server CPU over the measuring window, in microseconds. */
   cpu: number;
-  /** Server RSS growth, in bytes (idle case). */
+  /** Server RSS and V8 heap growth, in bytes (idle case). */
   rss?: number;
+  heap?: number;
 }
 
-/** Resident memory after a full garbage collection (the process preloads node-red-preload). */
-async function rssAfterGc(pid: number): Promise<number> {
+/** What Node-RED's process.memoryUsage() said after a full garbage collection. */
+interface Memory {
+  rss: number;
+  heapUsed: number;
+  external: number;
+}
+
+let memoryFile = "";
+
+/**
+ * Memory after a full garbage collection: Node-RED preloads node-red-preload,
+ * which collects and writes process.memoryUsage() on SIGWINCH. The bare
+ * server has no such hook: its memory is read from /proc, without a collection.
+ */
+async function memoryAfterGc(pid: number, isNodeRed: boolean): Promise<Memory> {
+  if (!isNodeRed) {
+    return { rss: rssBytes(pid), heapUsed: 0, external: 0 };
+  }
+  await rm(memoryFile, { force: true });
   process.kill(pid, "SIGWINCH");
-  await new Promise((resolvePromise) => setTimeout(resolvePromise, 500));
-  return rssBytes(pid);
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 50));
+    try {
+      return JSON.parse(await readFile(memoryFile, "utf8")) as Memory;
+    } catch {
+      // not written yet
+    }
+  }
+  throw new Error("Node-RED did not report its memory");
 }
 
 /** Runs one case and reads the server's CPU at the window's edges. */
-async function measure(generator: Generator, pid: number, spec: BenchCase): Promise<Result> {
+async function measure(generator: Generator, pid: number, isNodeRed: boolean, spec: BenchCase): Promise<Result> {
   await waitUntilQuiet(pid);
-  const rssBefore = spec.kind === "idle" ? await rssAfterGc(pid) : 0;
+  const before = spec.kind === "idle" ? await memoryAfterGc(pid, isNodeRed) : undefined;
   generator.send({ run: spec });
   await generator.expect("window-start");
   const cpuBefore = cpuMicros(pid);
@@ -107,10 +133,15 @@ async function measure(generator: Generator, pid: number, spec: BenchCase): Prom
     const open = await generator.expect("idle-open");
     const cpu = cpuMicros(pid) - cpuBefore;
     await waitUntilQuiet(pid);
-    const rss = (await rssAfterGc(pid)) - rssBefore;
+    const after = await memoryAfterGc(pid, isNodeRed);
     generator.send({ closeIdle: true });
     await generator.expect("window-end");
-    return { measured: open.result, cpu, rss };
+    return {
+      measured: open.result,
+      cpu,
+      rss: after.rss - before!.rss,
+      heap: after.heapUsed + after.external - (before!.heapUsed + before!.external),
+    };
   }
   const end = await generator.expect("window-end");
   return { measured: end.result, cpu: cpuMicros(pid) - cpuBefore };
@@ -179,6 +210,7 @@ const CASES: CaseDefinition[] = [
       { metric: "time to open s", higherIsBetter: false, samples: pick(results, (r) => r.measured.seconds) },
       { metric: "server CPU µs/conn", higherIsBetter: false, samples: pick(results, (r) => r.cpu / r.measured.count) },
       { metric: "RSS KiB/conn", higherIsBetter: false, samples: pick(results, (r) => (r.rss ?? 0) / 1024 / r.measured.count) },
+      { metric: "V8 heap KiB/conn", higherIsBetter: false, samples: pick(results, (r) => (r.heap ?? 0) / 1024 / r.measured.count) },
     ],
   },
   {
@@ -212,6 +244,8 @@ async function main(): Promise<void> {
     const { floodPort } = await generator.expect("ready");
     const barePort = await new Promise<number>((resolvePromise) => bare.once("message", (m: { port: number }) => resolvePromise(m.port)));
     bareUrl = `ws://127.0.0.1:${barePort}`;
+    memoryFile = join(tmp, "memory.json");
+    process.env.FLOWSOCKET_MEMORY_FILE = memoryFile;
     process.env.NODE_OPTIONS = `--expose-gc --require=${join(__dirname, "node-red-preload.js")}`;
     if (profileDir) {
       await mkdir(profileDir, { recursive: true });
@@ -222,6 +256,7 @@ async function main(): Promise<void> {
       settings: { logging: { console: { level: "warn", metrics: false, audit: false } } },
     });
     delete process.env.NODE_OPTIONS;
+    delete process.env.FLOWSOCKET_MEMORY_FILE;
     delete process.env.FLOWSOCKET_CPU_PROFILE_DIR;
     redUrl = `ws://127.0.0.1:${red.port}`;
     const started = red;
@@ -243,7 +278,7 @@ async function main(): Promise<void> {
         const order = repeat % 2 ? [...targets].reverse() : targets;
         for (const target of order) {
           const pid = target === "bare" ? bare.pid! : red.pid;
-          const result = await measure(generator, pid, definition.spec(target));
+          const result = await measure(generator, pid, target !== "bare", definition.spec(target));
           results[target].push(result);
           process.stderr.write(`${definition.name} / ${target} #${repeat + 1}: ${Math.round(result.measured.count / result.measured.seconds)}/s\n`);
         }

@@ -1,5 +1,6 @@
 import type { Node, NodeAPI, NodeMessageInFlow } from "node-red";
 import type { EndpointConfigNode } from "./adapters/endpoint-config";
+import type { StatusTexts } from "./adapters/status";
 import { useEndpoint, type EndpointUserDef } from "./adapters/use-endpoint";
 import { messageToFrame, type FrameData } from "./transport/codec";
 import { FlowsocketError, toError } from "./transport/errors";
@@ -8,10 +9,10 @@ import { FlowsocketError, toError } from "./transport/errors";
  * `flowsocket-out`: sends each message to the session in `msg._session`, or to
  * every session when the message did not come from a WebSocket.
  */
-export function registerOut(RED: NodeAPI): void {
+export function registerOut(RED: NodeAPI, texts: StatusTexts): void {
   function FlowsocketOutNode(this: Node, def: EndpointUserDef): void {
     RED.nodes.createNode(this, def);
-    const config = useEndpoint(RED, this, def);
+    const config = useEndpoint(RED, texts, this, def);
     this.on("input", (msg: NodeMessageInFlow, _send: unknown, done: (error?: Error) => void) => {
       if (!config) {
         done(new Error(RED._("flowsocket.errors.missing-config")));

@@ -1,4 +1,5 @@
 import type { NodeAPI } from "node-red";
+import { StatusTexts } from "./adapters/status";
 import { UpgradeRouters } from "./adapters/upgrade-routers";
 import { registerClient } from "./flowsocket-client";
 import { registerIn } from "./flowsocket-in";
@@ -12,6 +13,7 @@ export = function flowsocket(RED: NodeAPI): void {
   );
   registerListener(RED, routers);
   registerClient(RED);
-  registerIn(RED);
-  registerOut(RED);
+  const texts = new StatusTexts(RED._);
+  registerIn(RED, texts);
+  registerOut(RED, texts);
 };

@@ -2,6 +2,7 @@
 // test twice, against Node-RED 4 on this Node and against Node-RED 5 on
 // Node 22 (from the npm package node@22), and ends with one summary line.
 import { execFileSync, spawn } from "node:child_process";
+import { rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,6 +14,8 @@ const tsc = require.resolve("typescript/bin/tsc");
 const files = [".build/test/transport/*.test.js", ".build/test/adapters/*.test.js", ".build/test/nodes/*.test.js", ".build/test/package/*.test.js", ".build/test/e2e/*.test.js"];
 
 execFileSync(process.execPath, [join(root, "scripts", "build.mjs")], { cwd: root, stdio: "inherit" });
+// Compiled from scratch, so a test that was removed or renamed cannot linger.
+rmSync(join(root, ".build"), { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, "-p", join(root, "tsconfig.test.json")], { cwd: root, stdio: "inherit" });
 
 /** The Node 22 binary, fetched once by npx into its cache. */

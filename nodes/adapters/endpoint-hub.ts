@@ -2,7 +2,7 @@ import type { Channel } from "../transport/channel";
 import type { ClientHandlers } from "../transport/client-connection";
 import { frameToMessage, type FrameData, type MessageObject } from "../transport/codec";
 import type { Session } from "../transport/sessions";
-import { MessageIds } from "./message-ids";
+import { IdSequence } from "../transport/ids";
 
 /** What happened to an endpoint, as in and out nodes show it and Status nodes see it. */
 export type LifecycleEvent = "connecting" | "connect" | "disconnect" | "error";
@@ -40,7 +40,7 @@ export class EndpointHub implements ClientHandlers {
   private readonly users = new Set<EndpointUser>();
   /** The users that take messages, as an array: it is walked for every frame. */
   private receivers: EndpointUser[] = [];
-  private readonly ids = new MessageIds();
+  private readonly ids = new IdSequence();
 
   /**
    * @param last the state before anything happens, told to nodes that attach

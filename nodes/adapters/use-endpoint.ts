@@ -2,7 +2,7 @@ import type { Node, NodeAPI, NodeDef } from "node-red";
 import type { MessageObject } from "../transport/codec";
 import { isEndpointConfigNode, type EndpointConfigNode } from "./endpoint-config";
 import type { EndpointUser } from "./endpoint-hub";
-import { statusOf } from "./status";
+import { statusOf, type StatusTexts } from "./status";
 
 /** The properties in and out nodes share with core's: one of the two config node ids. */
 export interface EndpointUserDef extends NodeDef {
@@ -17,6 +17,7 @@ export interface EndpointUserDef extends NodeDef {
  */
 export function useEndpoint(
   RED: NodeAPI,
+  texts: StatusTexts,
   node: Node,
   def: EndpointUserDef,
   onMessage?: (msg: MessageObject) => void,
@@ -26,11 +27,11 @@ export function useEndpoint(
   const config = id ? RED.nodes.getNode(id) : null;
   if (!isEndpointConfigNode(config)) {
     node.error(RED._("flowsocket.errors.missing-config"));
-    node.status({ fill: "red", shape: "ring", text: RED._("flowsocket.status.no-config") });
+    node.status({ fill: "red", shape: "ring", text: texts.text("no-config") });
     return undefined;
   }
   const user: EndpointUser = {
-    onState: (state) => node.status(statusOf(state, config.listening, RED._)),
+    onState: (state) => node.status(statusOf(state, config.listening, texts)),
   };
   if (onMessage) {
     user.onMessage = onMessage;

@@ -9,7 +9,8 @@ import { Heartbeat } from "./heartbeat";
 import { tunnelThrough } from "./proxy-tunnel";
 import { checkProtocols } from "./protocols";
 import { ReadPacer } from "./read-pacer";
-import { newSessionId, type Session } from "./sessions";
+import { IdSequence } from "./ids";
+import type { Session } from "./sessions";
 import { WriteBatch } from "./write-batch";
 
 /** Close code of a connection that the flow side ends on purpose (RFC 6455: normal closure). */
@@ -69,6 +70,8 @@ export class ClientConnection implements Channel {
   readonly proxy: URL | undefined;
   private readonly backoff: Backoff;
   private readonly batch = new WriteBatch();
+  /** Session ids in the shape of Node-RED's, so flows that log or store `_session.id` see what they saw with core. */
+  private readonly ids = new IdSequence();
   private readonly pacer = new ReadPacer();
   private current: Session | undefined;
   private heartbeat: Heartbeat | undefined;
@@ -139,7 +142,7 @@ export class ClientConnection implements Channel {
       this.handlers.onError(toError(error), undefined);
       return;
     }
-    const session: Session = { id: newSessionId(), socket };
+    const session: Session = { id: this.ids.next(), socket };
     this.current = session;
     let opened = false;
     let failed = false;

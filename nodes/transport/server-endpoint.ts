@@ -6,7 +6,8 @@ import { closeSocket } from "./close-socket";
 import { decodeFrame, type FrameData } from "./codec";
 import { FlowsocketError, toError } from "./errors";
 import { ReadPacer } from "./read-pacer";
-import { newSessionId, SessionRegistry, type Session } from "./sessions";
+import { IdSequence } from "./ids";
+import { SessionRegistry, type Session } from "./sessions";
 import { WriteBatch } from "./write-batch";
 
 /** Close code sent to clients when the endpoint stops (RFC 6455: the endpoint is going away). */
@@ -32,6 +33,8 @@ export class ServerEndpoint implements Channel {
   private readonly server: WebSocketServer;
   private readonly sessions = new SessionRegistry();
   private readonly batch = new WriteBatch();
+  /** Session ids in the shape of Node-RED's, so flows that log or store `_session.id` see what they saw with core. */
+  private readonly ids = new IdSequence();
   private readonly pacer = new ReadPacer();
   private closing: Promise<void> | undefined;
 
@@ -120,7 +123,7 @@ export class ServerEndpoint implements Channel {
       socket.terminate();
       return;
     }
-    const session: Session = { id: newSessionId(), socket };
+    const session: Session = { id: this.ids.next(), socket };
     this.sessions.add(session);
     const paced = this.pacer.track(socket);
     socket.on("message", (data, isBinary) => {

@@ -1,18 +1,9 @@
-import { randomBytes } from "node:crypto";
 import type WebSocket from "ws";
 
 /** One WebSocket connection as the flows see it: the socket and the id carried in `msg._session.id`. */
 export interface Session {
   readonly id: string;
   readonly socket: WebSocket;
-}
-
-/**
- * A new session id: 16 hex digits, the same shape as Node-RED's own ids, so
- * flows that log or store `_session.id` see what they saw with core's nodes.
- */
-export function newSessionId(): string {
-  return randomBytes(8).toString("hex");
 }
 
 /** The open sessions of one endpoint, by id. */

@@ -121,7 +121,8 @@ describe("the package", () => {
           .join("\n");
         const keys = new Set<string>();
         for (const [, key] of runtime.matchAll(/RED\._\(\s*["'`]([^"'`$]+)["'`]/g)) keys.add(key!);
-        for (const [, prefix] of runtime.matchAll(/`(flowsocket\.status\.)\$\{/g)) keys.add(`${prefix}error`);
+        // Status texts are looked up by their last part: texts.text("x") and hub.fail("x").
+        for (const [, key] of runtime.matchAll(/\.(?:text|fail)\("([^"]+)"\)/g)) keys.add(`flowsocket.status.${key}`);
         for (const [, key] of html().matchAll(/data-i18n="(?:\[[a-z]+\])?([^"]+)"/g)) keys.add(key!);
         assert.ok(keys.size > 10, "found the keys");
         const missing = [...keys].filter((key) => typeof lookUp(catalog(), key.replace(/^[^:]+:/, "")) !== "string");

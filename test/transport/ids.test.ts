@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { MessageIds } from "../../nodes/adapters/message-ids";
+import { IdSequence } from "../../nodes/transport/ids";
 
-describe("MessageIds", () => {
+describe("IdSequence", () => {
   it("makes unique ids of 16 hex digits, like Node-RED's", () => {
-    const ids = new MessageIds();
+    const ids = new IdSequence();
     const seen = new Set<string>();
     for (let i = 0; i < 100000; i++) {
       const id = ids.next();
@@ -14,6 +14,6 @@ describe("MessageIds", () => {
   });
 
   it("draws a different prefix for each generator", () => {
-    assert.notEqual(new MessageIds().next().slice(0, 8), new MessageIds().next().slice(0, 8));
+    assert.notEqual(new IdSequence().next().slice(0, 8), new IdSequence().next().slice(0, 8));
   });
 });

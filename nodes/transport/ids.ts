@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
 
 /**
- * Message ids in Node-RED's shape (16 hex digits) for the messages in nodes
- * emit. Node-RED would otherwise make each one from eight Math.random()
- * calls; here a random prefix is drawn once and a counter makes the rest
- * unique, which is all Node-RED asks of `_msgid`.
+ * Ids in Node-RED's shape (16 hex digits), for sessions and messages. Each
+ * one needs only to be unique, not unguessable: a random prefix is drawn once
+ * and a counter makes the rest, where Node-RED's own generator calls
+ * Math.random() eight times per id and crypto.randomBytes() costs a system
+ * call or a pool refill.
  */
-export class MessageIds {
+export class IdSequence {
   private prefix = "";
   /** Starts at 0x10000000 so it always has eight hex digits without padding. */
   private counter = 0;
