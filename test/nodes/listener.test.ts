@@ -50,6 +50,8 @@ describe("flowsocket-listener with in and out nodes", () => {
     assert.equal(session.type, "websocket");
     assert.match(session.id, /^[0-9a-f]{16}$/);
     assert.deepEqual(binary!._session, session);
+    assert.match(text!._msgid as string, /^[0-9a-f]{16}$/);
+    assert.notEqual(text!._msgid, binary!._msgid);
   });
 
   it("parses whole messages and falls back to payload", async () => {

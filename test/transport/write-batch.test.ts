@@ -67,6 +67,28 @@ describe("write batching", () => {
     assert.deepEqual(peer.received.map((frame) => frame.data), ["first", "second", "third"]);
   });
 
+  it("holds the first frame too once a turn was busy, and lets go again when traffic is light", async () => {
+    const peer = await client();
+    const { session } = await recorder.wait("open");
+    const batch = new WriteBatch();
+    const tcp = tcpOf(session.socket);
+    const turn = async (writes: number): Promise<number> => {
+      batch.hold(session.socket);
+      const corkedAtFirst = tcp.writableCorked;
+      session.socket.send("x");
+      for (let i = 1; i < writes; i++) {
+        batch.hold(session.socket);
+        session.socket.send("x");
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      return corkedAtFirst;
+    };
+    assert.equal(await turn(40), 0, "a quiet start: the first frame goes at once");
+    assert.equal(await turn(2), 1, "after a busy turn the first frame is held as well");
+    assert.equal(await turn(1), 0, "after a light turn it goes at once again");
+    await peer.frame(43);
+  });
+
   it("keeps text and binary frames in order across turns", async () => {
     const peer = await client();
     const { session } = await recorder.wait("open");
