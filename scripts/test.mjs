@@ -11,7 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
 const mocha = require.resolve("mocha/bin/mocha.js");
 const tsc = require.resolve("typescript/bin/tsc");
-const files = [".build/test/transport/*.test.js", ".build/test/adapters/*.test.js", ".build/test/nodes/*.test.js", ".build/test/package/*.test.js", ".build/test/e2e/*.test.js"];
+const files = [".build/test/transport/*.test.js", ".build/test/adapters/*.test.js", ".build/test/bench/*.test.js", ".build/test/nodes/*.test.js", ".build/test/package/*.test.js", ".build/test/e2e/*.test.js"];
 
 execFileSync(process.execPath, [join(root, "scripts", "build.mjs")], { cwd: root, stdio: "inherit" });
 // Compiled from scratch, so a test that was removed or renamed cannot linger.
