@@ -56,6 +56,7 @@ async function window(spec: { warmupMs: number; durationMs: number }, counting: 
   const started = performance.now();
   await sleep(spec.durationMs);
   counting(false);
+  report({ event: "window-closed" });
   return (performance.now() - started) / 1000;
 }
 
@@ -163,12 +164,22 @@ const floodPeers = new Map<string, WebSocket>();
  * limits the rate.
  */
 async function runFlood(spec: FloodCase): Promise<void> {
-  const peer = floodPeers.get(spec.path);
+  // A tenth of the flood first, unmeasured, as the other cases' warm-up.
+  await flood(spec.path, Math.ceil(spec.messages / 10), spec.payloadBytes);
+  report({ event: "window-start" });
+  const started = performance.now();
+  await flood(spec.path, spec.messages, spec.payloadBytes);
+  report({ event: "window-closed" });
+  report({ event: "window-end", result: { count: spec.messages, seconds: (performance.now() - started) / 1000 } });
+}
+
+async function flood(path: string, messages: number, payloadBytes: number): Promise<void> {
+  const peer = floodPeers.get(path);
   if (!peer || peer.readyState !== WebSocket.OPEN) {
-    throw new Error(`Node-RED is not connected to ${spec.path}`);
+    throw new Error(`Node-RED is not connected to ${path}`);
   }
   const tcp = (peer as unknown as { _socket: Socket })._socket;
-  const payload = Buffer.from("f".repeat(spec.payloadBytes));
+  const payload = Buffer.from("f".repeat(payloadBytes));
   const frame = Buffer.concat([Buffer.from([0x81, payload.length]), payload]);
   const chunkFrames = 1000;
   const chunk = Buffer.concat(Array.from({ length: chunkFrames }, () => frame));
@@ -181,17 +192,14 @@ async function runFlood(spec: FloodCase): Promise<void> {
     };
     peer.on("message", onMessage);
   });
-  report({ event: "window-start" });
-  const started = performance.now();
-  for (let sent = 0; sent < spec.messages; sent += chunkFrames) {
-    const frames = Math.min(chunkFrames, spec.messages - sent);
+  for (let sent = 0; sent < messages; sent += chunkFrames) {
+    const frames = Math.min(chunkFrames, messages - sent);
     if (!tcp.write(frames === chunkFrames ? chunk : chunk.subarray(0, frames * frame.length))) {
       await once(tcp, "drain");
     }
   }
   peer.send("END");
   await ended;
-  report({ event: "window-end", result: { count: spec.messages, seconds: (performance.now() - started) / 1000 } });
 }
 
 async function main(): Promise<void> {
@@ -208,6 +216,8 @@ async function main(): Promise<void> {
   process.on("message", (command: GeneratorCommand) => {
     void handle(command).catch((error: Error) => report({ event: "failed", message: error.stack ?? error.message }));
   });
+  // The orchestrator gone (it failed or was stopped), nothing is left to do.
+  process.on("disconnect", () => process.exit(0));
   report({ event: "ready", floodPort: (http.address() as AddressInfo).port });
 
   async function handle(command: GeneratorCommand): Promise<void> {

@@ -16,10 +16,15 @@ import { join } from "node:path";
 const collect = (globalThis as { gc?: () => void }).gc;
 const memoryFile = process.env.FLOWSOCKET_MEMORY_FILE;
 process.on("SIGWINCH", () => {
+  // Twice: the first collection's finalizers free more for the second. Then
+  // a moment for V8 to hand freed pages back, so RSS reflects what is live.
   collect?.();
-  if (memoryFile) {
-    writeFileSync(memoryFile, JSON.stringify(process.memoryUsage()));
-  }
+  collect?.();
+  setTimeout(() => {
+    if (memoryFile) {
+      writeFileSync(memoryFile, JSON.stringify(process.memoryUsage()));
+    }
+  }, 500);
 });
 
 const profileDir = process.env.FLOWSOCKET_CPU_PROFILE_DIR;

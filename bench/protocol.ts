@@ -56,6 +56,8 @@ export type GeneratorEvent =
   | { event: "ready"; floodPort: number }
   | { event: "flood-connected"; path: string }
   | { event: "window-start" }
+  /** Counting has stopped; the result follows (percentiles take a moment to work out). */
+  | { event: "window-closed" }
   | { event: "window-end"; result: Measured }
   | { event: "idle-open"; result: Measured }
   | { event: "failed"; message: string };

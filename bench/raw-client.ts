@@ -29,6 +29,8 @@ export class RawClient {
   onFrames: (count: number) => void = () => {};
   /** Bytes still to skip of the frame being received. */
   private remaining = 0;
+  /** Whether the frame being received is one to count. */
+  private counting = false;
   /** A frame header split across chunks. */
   private partial: Buffer | undefined;
 
@@ -101,7 +103,7 @@ export class RawClient {
         const skip = Math.min(this.remaining, data.length - offset);
         this.remaining -= skip;
         offset += skip;
-        if (this.remaining === 0) {
+        if (this.remaining === 0 && this.counting) {
           frames++;
         }
         continue;
@@ -117,9 +119,11 @@ export class RawClient {
       }
       const length =
         short === 126 ? data.readUInt16BE(offset + 2) : short === 127 ? Number(data.readBigUInt64BE(offset + 2)) : short;
+      // Only text and binary frames are deliveries; a close or a ping is not.
+      this.counting = (data[offset]! & 0x0f) === 1 || (data[offset]! & 0x0f) === 2;
       offset += headerLength;
       if (length === 0) {
-        frames++;
+        frames += this.counting ? 1 : 0;
       } else {
         this.remaining = length;
       }

@@ -11,6 +11,7 @@
  *                                 ours alone, with a CPU profile of Node-RED in DIR
  */
 import { fork, type ChildProcess } from "node:child_process";
+import { rmSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -39,11 +40,13 @@ class Generator {
   private waiting: ((event: GeneratorEvent) => void)[] = [];
   private readonly backlog: GeneratorEvent[] = [];
 
+  private failure: Error | undefined;
+
   constructor(readonly child: ChildProcess) {
     child.on("message", (event: GeneratorEvent) => {
       if (event.event === "failed") {
-        console.error(`load generator failed: ${event.message}`);
-        process.exit(1);
+        // Fails whoever waits now or next, so the run unwinds through its clean-up.
+        this.failure = new Error(`load generator failed: ${event.message}`);
       }
       const waiter = this.waiting.shift();
       if (waiter) {
@@ -70,6 +73,9 @@ class Generator {
 
   async expect<E extends GeneratorEvent["event"]>(name: E): Promise<Extract<GeneratorEvent, { event: E }>> {
     const event = await this.next();
+    if (this.failure) {
+      throw this.failure;
+    }
     if (event.event !== name) {
       throw new Error(`expected '${name}' from the load generator, got ${JSON.stringify(event)}`);
     }
@@ -123,8 +129,11 @@ async function memoryAfterGc(pid: number, isNodeRed: boolean): Promise<Memory> {
 }
 
 /** Runs one case and reads the server's CPU at the window's edges. */
+/** The server processes: each case waits until all of them have settled from the last one. */
+const servers: number[] = [];
+
 async function measure(generator: Generator, pid: number, isNodeRed: boolean, spec: BenchCase): Promise<Result> {
-  await waitUntilQuiet(pid);
+  await Promise.all(servers.map((server) => waitUntilQuiet(server)));
   const before = spec.kind === "idle" ? await memoryAfterGc(pid, isNodeRed) : undefined;
   generator.send({ run: spec });
   await generator.expect("window-start");
@@ -143,8 +152,10 @@ async function measure(generator: Generator, pid: number, isNodeRed: boolean, sp
       heap: after.heapUsed + after.external - (before!.heapUsed + before!.external),
     };
   }
+  await generator.expect("window-closed");
+  const cpu = cpuMicros(pid) - cpuBefore;
   const end = await generator.expect("window-end");
-  return { measured: end.result, cpu: cpuMicros(pid) - cpuBefore };
+  return { measured: end.result, cpu };
 }
 
 interface CaseDefinition {
@@ -204,13 +215,23 @@ const CASES: CaseDefinition[] = [
   },
   {
     name: "10,000 idle connections",
-    targets: ["core", "ours"],
-    spec: (target) => ({ kind: "idle", url: `${redUrl}${paths(target as Implementation).idle}`, count: 10000, concurrency: 100 }),
+    targets: ["core", "ours", "bare"],
+    spec: (target) => ({
+      kind: "idle",
+      url: target === "bare" ? `${bareUrl}/idle` : `${redUrl}${paths(target).idle}`,
+      count: 10000,
+      concurrency: 100,
+    }),
     rows: (results) => [
       { metric: "time to open s", higherIsBetter: false, samples: pick(results, (r) => r.measured.seconds) },
       { metric: "server CPU µs/conn", higherIsBetter: false, samples: pick(results, (r) => r.cpu / r.measured.count) },
       { metric: "RSS KiB/conn", higherIsBetter: false, samples: pick(results, (r) => (r.rss ?? 0) / 1024 / r.measured.count) },
-      { metric: "V8 heap KiB/conn", higherIsBetter: false, samples: pick(results, (r) => (r.heap ?? 0) / 1024 / r.measured.count) },
+      {
+        metric: "V8 heap+external KiB/conn",
+        higherIsBetter: false,
+        // The bare server has no hook to report its heap.
+        samples: { ...pick(results, (r) => (r.heap ?? 0) / 1024 / r.measured.count), bare: [] },
+      },
     ],
   },
   {
@@ -241,6 +262,14 @@ async function main(): Promise<void> {
   const bare = fork(join(__dirname, "bare-server.js"), { stdio: "inherit" });
   let red: NodeRedProcess | undefined;
   try {
+    process.once("SIGINT", () => {
+      // Stopped by hand: take the processes and the temporary directory along.
+      generator.child.kill();
+      bare.kill();
+      red?.kill();
+      rmSync(tmp, { recursive: true, force: true });
+      process.exit(130);
+    });
     const { floodPort } = await generator.expect("ready");
     const barePort = await new Promise<number>((resolvePromise) => bare.once("message", (m: { port: number }) => resolvePromise(m.port)));
     bareUrl = `ws://127.0.0.1:${barePort}`;
@@ -259,6 +288,7 @@ async function main(): Promise<void> {
     delete process.env.FLOWSOCKET_MEMORY_FILE;
     delete process.env.FLOWSOCKET_CPU_PROFILE_DIR;
     redUrl = `ws://127.0.0.1:${red.port}`;
+    servers.push(red.pid, bare.pid!);
     const started = red;
     nodeRedOutput = () => started.output();
     await red.deploy(benchFlows(floodPort));
@@ -273,9 +303,9 @@ async function main(): Promise<void> {
     for (const definition of CASES.filter((c) => c.name.includes(only))) {
       const results: Record<Target, Result[]> = { core: [], ours: [], bare: [] };
       for (let repeat = 0; repeat < repeats; repeat++) {
-        // Alternate who goes first, so neither always runs on a warmer machine.
+        // Rotate who goes first, so no one always runs on a warmer machine.
         const targets = definition.targets.filter((target) => !targetFilter || targetFilter.includes(target));
-        const order = repeat % 2 ? [...targets].reverse() : targets;
+        const order = targets.map((_, i) => targets[(i + repeat) % targets.length]!);
         for (const target of order) {
           const pid = target === "bare" ? bare.pid! : red.pid;
           const result = await measure(generator, pid, target !== "bare", definition.spec(target));

@@ -17,10 +17,12 @@ const CLIENTS = "\u0000";
  * that comes or goes, and a translation costs more than the rest of a
  * connection's bookkeeping (i18next works out plural rules for each `count`
  * it is given), so the client count goes into a text translated beforehand.
+ * The price: the "connected" text has one form for every number, so a
+ * catalog cannot give it plural forms.
  */
 export class StatusTexts {
   private readonly texts = new Map<string, string>();
-  private connectedParts: readonly [string, string] | string | undefined;
+  private connectedParts: readonly string[] | undefined;
 
   constructor(private readonly t: Translate) {}
 
@@ -34,18 +36,11 @@ export class StatusTexts {
     return text;
   }
 
-  /** "N connected", in the catalog's words. */
+  /** "N connected", in the catalog's words (`__clients__` stands for N, as often as it appears). */
   connected(clients: number): string {
-    const parts = (this.connectedParts ??= splitAt(this.t("flowsocket.status.connected", { clients: CLIENTS }), CLIENTS));
-    // A text without the number (a test's stand-in translation) is shown alone.
-    return typeof parts === "string" ? parts : `${parts[0]}${clients}${parts[1]}`;
+    this.connectedParts ??= this.t("flowsocket.status.connected", { clients: CLIENTS }).split(CLIENTS);
+    return this.connectedParts.join(String(clients));
   }
-}
-
-/** The text before and after `mark`, or the whole text when it has none. */
-function splitAt(text: string, mark: string): readonly [string, string] | string {
-  const at = text.indexOf(mark);
-  return at === -1 ? text : [text.slice(0, at), text.slice(at + mark.length)];
 }
 
 /**

@@ -32,7 +32,9 @@ export interface Channel {
   readonly sessionCount: number;
   /**
    * Sends a frame to one session, or to every open session when `sessionId`
-   * is undefined. The callback is called exactly once.
+   * is undefined. The callback is called exactly once: for one session, when
+   * the frame has been written or with why it could not be; for a broadcast,
+   * once the frame is queued for every session.
    */
   send(frame: FrameData, sessionId: string | undefined, callback: SendCallback): void;
   /** Closes every session and releases every resource; resolves once all sockets have closed. */

@@ -9,7 +9,7 @@ import { Heartbeat } from "./heartbeat";
 import { tunnelThrough } from "./proxy-tunnel";
 import { checkProtocols } from "./protocols";
 import { ReadPacer } from "./read-pacer";
-import { IdSequence } from "./ids";
+import { RandomIds } from "./ids";
 import type { Session } from "./sessions";
 import { WriteBatch } from "./write-batch";
 
@@ -70,8 +70,7 @@ export class ClientConnection implements Channel {
   readonly proxy: URL | undefined;
   private readonly backoff: Backoff;
   private readonly batch = new WriteBatch();
-  /** Session ids in the shape of Node-RED's, so flows that log or store `_session.id` see what they saw with core. */
-  private readonly ids = new IdSequence();
+  private readonly ids = new RandomIds();
   private readonly pacer = new ReadPacer();
   private current: Session | undefined;
   private heartbeat: Heartbeat | undefined;
@@ -121,7 +120,11 @@ export class ClientConnection implements Channel {
       return;
     }
     this.batch.hold(session.socket);
-    session.socket.send(frame, callback);
+    session.socket.send(frame, (error) => {
+      // The connection dropped while the frame waited in the write batch.
+      const dropped = error && session.socket.readyState !== WebSocket.OPEN;
+      callback(dropped ? new FlowsocketError("FLOWSOCKET_ERR_NOT_CONNECTED", `Not connected to ${this.url.href}`) : error);
+    });
   }
 
   close(): Promise<void> {

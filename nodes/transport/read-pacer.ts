@@ -44,7 +44,8 @@ export class ReadPacer {
         this.active.push(paced);
         if (!this.scheduled) {
           this.scheduled = true;
-          // Runs after the deliveries queued for this turn's frames.
+          // Queued at the turn's first frame, it runs in this iteration's
+          // check phase: a paused socket is read again at the next poll.
           setImmediate(this.endTurn);
         }
       } else if (paced.frames === this.framesPerTurn) {

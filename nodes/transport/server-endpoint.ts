@@ -5,8 +5,8 @@ import type { Channel, ChannelHandlers, SendCallback } from "./channel";
 import { closeSocket } from "./close-socket";
 import { decodeFrame, type FrameData } from "./codec";
 import { FlowsocketError, toError } from "./errors";
+import { RandomIds } from "./ids";
 import { ReadPacer } from "./read-pacer";
-import { IdSequence } from "./ids";
 import { SessionRegistry, type Session } from "./sessions";
 import { WriteBatch } from "./write-batch";
 
@@ -33,8 +33,7 @@ export class ServerEndpoint implements Channel {
   private readonly server: WebSocketServer;
   private readonly sessions = new SessionRegistry();
   private readonly batch = new WriteBatch();
-  /** Session ids in the shape of Node-RED's, so flows that log or store `_session.id` see what they saw with core. */
-  private readonly ids = new IdSequence();
+  private readonly ids = new RandomIds();
   private readonly pacer = new ReadPacer();
   private closing: Promise<void> | undefined;
 
@@ -81,10 +80,11 @@ export class ServerEndpoint implements Channel {
         return;
       }
       this.batch.hold(session.socket);
-      session.socket.send(frame, callback);
+      session.socket.send(frame, (error) => callback(error && sessionGoneOr(error, session)));
       return;
     }
-    this.broadcast(frame, callback);
+    this.broadcast(frame);
+    callback();
   }
 
   close(): Promise<void> {
@@ -92,29 +92,22 @@ export class ServerEndpoint implements Channel {
     return this.closing;
   }
 
-  private broadcast(frame: FrameData, callback: SendCallback): void {
-    let pending = 1;
-    let firstError: Error | undefined;
-    const settle = (error?: Error | null) => {
-      if (error && !firstError) {
-        firstError = error;
-      }
-      if (--pending === 0) {
-        callback(firstError);
-      }
-    };
+  /**
+   * Queues a frame for every open session. A broadcast is done once queued:
+   * waiting for every client's write would let one client that stops reading
+   * hold back every broadcast (and keep its message alive). A client whose
+   * connection fails meanwhile reports that through its own error and close.
+   */
+  private broadcast(frame: FrameData): void {
     // Encode text once, not once per client; `binary: false` keeps it a text frame.
     const data = typeof frame === "string" ? Buffer.from(frame) : frame;
     const options = { binary: typeof frame !== "string" };
     for (const session of this.sessions.values()) {
-      // A socket that is already closing will report its close; it is not a send failure.
       if (session.socket.readyState === WebSocket.OPEN) {
-        pending++;
         this.batch.hold(session.socket);
-        session.socket.send(data, options, settle);
+        session.socket.send(data, options);
       }
     }
-    settle();
   }
 
   private adopt(socket: WebSocket): void {
@@ -150,4 +143,15 @@ export class ServerEndpoint implements Channel {
     await Promise.all(closes);
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/**
+ * A send that failed because the session closed meanwhile (its peer dropped
+ * while the frame waited in a write batch, say) is reported as the session
+ * being gone, which is what happened, rather than as a stream error.
+ */
+function sessionGoneOr(error: Error, session: Session): Error {
+  return session.socket.readyState === WebSocket.OPEN
+    ? error
+    : new FlowsocketError("FLOWSOCKET_ERR_SESSION_GONE", `Session ${session.id} is not connected`);
 }

@@ -13,8 +13,10 @@ const BUSY_WRITES_PER_TURN = 32;
  * are held (the socket is corked) and leave together, in one system call,
  * when the turn ends. Replies to messages in flight and broadcasts in a row
  * come in bursts like that, and a write per frame is most of what they cost.
- * Node-RED delivers messages between nodes in `setImmediate` callbacks, so the
- * turn ends with one too: after every delivery already queued.
+ * The turn ends with a `setImmediate` queued at its first write. Node-RED
+ * delivers messages between nodes in `setImmediate` callbacks, so a write made
+ * in a delivery is flushed at the next check phase, after the next poll for
+ * I/O: every write of the deliveries that ran together goes in one batch.
  *
  * While traffic is light (the last turn had few writes), the first frame for
  * each socket goes out at once and only the ones after it are held, so a lone
@@ -40,7 +42,10 @@ export class WriteBatch {
     }
   };
 
-  /** Call before sending on `websocket`. */
+  /**
+   * Call just before sending on `websocket`, in the same synchronous block:
+   * the send that follows may be held until the turn ends.
+   */
   hold(websocket: WebSocket): void {
     const socket = rawSocket(websocket);
     if (!socket) {

@@ -20,9 +20,9 @@ describe("StatusTexts", () => {
     assert.equal(calls(), 1);
   });
 
-  it("keeps words after the number, as other languages need", () => {
-    const texts = new StatusTexts(catalog({ "flowsocket.status.connected": "verbunden: __clients__ Clients" }).t);
-    assert.equal(texts.connected(7), "verbunden: 7 Clients");
+  it("keeps words after the number, and the number wherever it appears", () => {
+    const texts = new StatusTexts(catalog({ "flowsocket.status.connected": "verbunden: __clients__ Clients (__clients__)" }).t);
+    assert.equal(texts.connected(7), "verbunden: 7 Clients (7)");
   });
 
   it("caches the other texts and shows a text without the number as it is", () => {

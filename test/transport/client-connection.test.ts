@@ -54,6 +54,30 @@ describe("ClientConnection", () => {
     assert.equal(String((await received)[0]), "up");
   });
 
+  it("keeps order both ways through batching and pacing", async () => {
+    const connection = connect();
+    const { session } = await recorder.wait("open");
+    const peer = await server.connection();
+    const received: string[] = [];
+    peer.on("message", (data, isBinary) => received.push(isBinary ? `bin:${(data as Buffer)[0]}` : String(data)));
+    const frames = Array.from({ length: 300 }, (_, i) => (i % 5 === 0 ? Buffer.from([i & 0xff]) : `up ${i}`));
+    frames.forEach((frame) => connection.send(frame, session.id, () => undefined));
+    const flood = 3000;
+    for (let i = 0; i < flood; i++) {
+      peer.send(`down ${i}`);
+    }
+    await recorder.wait("message", flood);
+    assert.deepEqual(
+      recorder.of("message").map((event) => event.frame),
+      Array.from({ length: flood }, (_, i) => `down ${i}`),
+    );
+    const deadline = Date.now() + 5000;
+    while (received.length < frames.length && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.deepEqual(received, frames.map((frame) => (Buffer.isBuffer(frame) ? `bin:${frame[0]}` : frame)));
+  });
+
   it("offers subprotocols and sends handshake headers", async () => {
     await server.stop();
     server = await TestServer.start({ handleProtocols: (offered: Set<string>) => (offered.has("json") ? "json" : false) });

@@ -112,11 +112,12 @@ describe("write batching", () => {
     await recorder.wait("open", 4);
     // The slow client stops reading: its TCP buffers fill and the server's writes to it back up.
     tcpOf(slow.socket).pause();
-    const payload = "x".repeat(4096);
+    const payload = "é✓ ".repeat(1500);
     const total = 1500;
     let completed = 0;
     for (let i = 0; i < total; i++) {
-      endpoint.send(`${i} ${payload}`, undefined, (error) => {
+      const frame = i % 10 === 0 ? Buffer.from(`${i} binary`) : `${i} ${payload}`;
+      endpoint.send(frame, undefined, (error) => {
         assert.ifError(error);
         completed++;
       });
@@ -124,6 +125,7 @@ describe("write batching", () => {
         await new Promise((resolve) => setImmediate(resolve));
       }
     }
+    assert.equal(completed, total, "a broadcast is done once queued: the slow client holds nothing back");
     for (const member of fast) {
       await member.frame(total);
     }
@@ -131,8 +133,31 @@ describe("write batching", () => {
     tcpOf(slow.socket).resume();
     await slow.frame(total, 20000);
     for (const member of [...fast, slow]) {
-      member.received.forEach((frame, i) => assert.equal((frame.data as string).slice(0, String(i).length + 1), `${i} `));
+      member.received.forEach((frame, i) => {
+        assert.equal(frame.isBinary, i % 10 === 0);
+        assert.equal(String(frame.data).split(" ")[0], String(i));
+      });
+      assert.equal(member.received[1]!.data, `1 ${payload}`, "text arrives whole, accents and all");
     }
-    assert.equal(completed, total, "every broadcast reported done once all clients had it");
+  });
+
+  it("sends the frames it held before the close when the endpoint stops", async () => {
+    const peer = await client();
+    const { session } = await recorder.wait("open");
+    const closed = peer.closedByPeer();
+    for (const frame of ["a", "b", "c"]) {
+      endpoint.send(frame, session.id, () => undefined);
+    }
+    await endpoint.close();
+    assert.equal((await closed).code, 1001);
+    assert.deepEqual(peer.received.map((frame) => frame.data), ["a", "b", "c"]);
+  });
+
+  it("reports a reply to a session that dropped meanwhile as FLOWSOCKET_ERR_SESSION_GONE", async () => {
+    await client();
+    const { session } = await recorder.wait("open");
+    session.socket.terminate();
+    const error = await new Promise<Error | null | undefined>((resolve) => endpoint.send("late", session.id, resolve));
+    assert.equal((error as { code?: string } | undefined)?.code, "FLOWSOCKET_ERR_SESSION_GONE");
   });
 });
