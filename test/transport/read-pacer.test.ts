@@ -15,6 +15,23 @@ describe("read pacing", () => {
   let client: TestClient | undefined;
   let other: TestClient | undefined;
 
+  /** Starts an endpoint on /ws that hands each text frame to `onText`; resolves with its URL. */
+  async function serve(onText: (frame: string) => void): Promise<string> {
+    const handlers: ChannelHandlers = {
+      onOpen: () => undefined,
+      onClose: () => undefined,
+      onError: () => undefined,
+      onMessage: (_session, frame) => onText(frame as string),
+    };
+    http = createServer();
+    http.listen(0, "127.0.0.1");
+    await once(http, "listening");
+    router = new UpgradeRouter(http);
+    endpoint = new ServerEndpoint(handlers);
+    router.add("/ws", endpoint);
+    return `ws://127.0.0.1:${(http.address() as AddressInfo).port}/ws`;
+  }
+
   afterEach(async () => {
     await client?.close();
     await other?.close();
@@ -37,22 +54,11 @@ describe("read pacing", () => {
         setImmediate(tick);
       }
     };
-    const handlers: ChannelHandlers = {
-      onOpen: () => undefined,
-      onClose: () => undefined,
-      onError: () => undefined,
-      onMessage: (_session, frame) => {
-        thisTurn++;
-        received.push(frame as string);
-      },
-    };
-    http = createServer();
-    http.listen(0, "127.0.0.1");
-    await once(http, "listening");
-    router = new UpgradeRouter(http);
-    endpoint = new ServerEndpoint(handlers);
-    router.add("/ws", endpoint);
-    client = await TestClient.open(`ws://127.0.0.1:${(http.address() as AddressInfo).port}/ws`);
+    const url = await serve((frame) => {
+      thisTurn++;
+      received.push(frame);
+    });
+    client = await TestClient.open(url);
 
     const total = 6000;
     const padding = "p".repeat(200);
@@ -74,19 +80,7 @@ describe("read pacing", () => {
 
   it("lets another client through while one floods", async () => {
     const order: string[] = [];
-    const handlers: ChannelHandlers = {
-      onOpen: () => undefined,
-      onClose: () => undefined,
-      onError: () => undefined,
-      onMessage: (_session, frame) => void order.push((frame as string).split(" ")[0]!),
-    };
-    http = createServer();
-    http.listen(0, "127.0.0.1");
-    await once(http, "listening");
-    router = new UpgradeRouter(http);
-    endpoint = new ServerEndpoint(handlers);
-    router.add("/ws", endpoint);
-    const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/ws`;
+    const url = await serve((frame) => void order.push(frame.split(" ")[0]!));
     client = await TestClient.open(url);
     other = await TestClient.open(url);
     const padding = "p".repeat(200);
