@@ -111,7 +111,7 @@ export class ClientConnection implements Channel {
   send(frame: FrameData, sessionId: string | undefined, callback: SendCallback): void {
     const session = this.current;
     if (!session || this.stateValue !== "open") {
-      callback(new FlowsocketError("FLOWSOCKET_ERR_NOT_CONNECTED", `Not connected to ${this.url.href}`));
+      callback(this.notConnected());
       return;
     }
     if (sessionId !== undefined && sessionId !== session.id) {
@@ -123,8 +123,12 @@ export class ClientConnection implements Channel {
     session.socket.send(frame, (error) => {
       // The connection dropped while the frame waited in the write batch.
       const dropped = error && session.socket.readyState !== WebSocket.OPEN;
-      callback(dropped ? new FlowsocketError("FLOWSOCKET_ERR_NOT_CONNECTED", `Not connected to ${this.url.href}`) : error);
+      callback(dropped ? this.notConnected() : error);
     });
+  }
+
+  private notConnected(): FlowsocketError {
+    return new FlowsocketError("FLOWSOCKET_ERR_NOT_CONNECTED", `Not connected to ${this.url.href}`);
   }
 
   close(): Promise<void> {
