@@ -4,12 +4,12 @@ import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff";
 import type { Channel, ChannelHandlers, SendCallback } from "./channel";
 import { closeSocket } from "./close-socket";
 import { decodeFrame, type FrameData } from "./codec";
-import { FlowsocketError, toError } from "./errors";
+import { FlowsocketError, sessionGone, toError } from "./errors";
 import { Heartbeat } from "./heartbeat";
 import { tunnelThrough } from "./proxy-tunnel";
 import { checkProtocols } from "./protocols";
-import { ReadPacer } from "./read-pacer";
 import { RandomIds } from "./ids";
+import { ReadPacer } from "./read-pacer";
 import type { Session } from "./sessions";
 import { WriteBatch } from "./write-batch";
 
@@ -116,7 +116,7 @@ export class ClientConnection implements Channel {
     }
     if (sessionId !== undefined && sessionId !== session.id) {
       // A reply meant for an earlier connection: the peer it answers is gone.
-      callback(new FlowsocketError("FLOWSOCKET_ERR_SESSION_GONE", `Session ${sessionId} is not connected`));
+      callback(sessionGone(sessionId));
       return;
     }
     this.batch.hold(session.socket);

@@ -23,6 +23,11 @@ export class FlowsocketError extends Error {
   }
 }
 
+/** The error of a send to a session that is not (or no longer) connected. */
+export function sessionGone(id: string): FlowsocketError {
+  return new FlowsocketError("FLOWSOCKET_ERR_SESSION_GONE", `Session ${id} is not connected`);
+}
+
 /** Turns anything thrown or emitted into an Error, so callers can rely on `.message`. */
 export function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));

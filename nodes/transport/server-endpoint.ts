@@ -4,7 +4,7 @@ import WebSocket, { WebSocketServer, type ServerOptions } from "ws";
 import type { Channel, ChannelHandlers, SendCallback } from "./channel";
 import { closeSocket } from "./close-socket";
 import { decodeFrame, type FrameData } from "./codec";
-import { FlowsocketError, toError } from "./errors";
+import { sessionGone, toError } from "./errors";
 import { RandomIds } from "./ids";
 import { ReadPacer } from "./read-pacer";
 import { SessionRegistry, type Session } from "./sessions";
@@ -76,7 +76,7 @@ export class ServerEndpoint implements Channel {
     if (sessionId !== undefined) {
       const session = this.sessions.get(sessionId);
       if (!session) {
-        callback(new FlowsocketError("FLOWSOCKET_ERR_SESSION_GONE", `Session ${sessionId} is not connected`));
+        callback(sessionGone(sessionId));
         return;
       }
       this.batch.hold(session.socket);
@@ -153,5 +153,5 @@ export class ServerEndpoint implements Channel {
 function sessionGoneOr(error: Error, session: Session): Error {
   return session.socket.readyState === WebSocket.OPEN
     ? error
-    : new FlowsocketError("FLOWSOCKET_ERR_SESSION_GONE", `Session ${session.id} is not connected`);
+    : sessionGone(session.id);
 }

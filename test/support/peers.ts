@@ -117,13 +117,7 @@ export class TestServer {
 
   /** Resolves with the `count`-th connection (1-based). */
   async connection(count = 1, ms = 5000): Promise<WebSocket> {
-    const deadline = Date.now() + ms;
-    while (this.connections.length < count) {
-      if (Date.now() > deadline) {
-        throw new Error(`only ${this.connections.length} of ${count} connections within ${ms} ms`);
-      }
-      await withTimeout(once(this.wss, "connection"), deadline - Date.now(), "connection").catch(() => undefined);
-    }
+    await connections(this.wss, () => this.connections.length, count, ms);
     return this.connections[count - 1]!;
   }
 
@@ -172,17 +166,22 @@ export class SilentServer {
 
   /** Resolves once `count` connections have been accepted in all. */
   async accepted(count: number, ms = 5000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (this.sockets.length < count) {
-      if (Date.now() > deadline) {
-        throw new Error(`only ${this.sockets.length} of ${count} connections within ${ms} ms`);
-      }
-      await withTimeout(once(this.server, "connection"), deadline - Date.now(), "connection").catch(() => undefined);
-    }
+    await connections(this.server, () => this.sockets.length, count, ms);
   }
 
   async stop(): Promise<void> {
     this.sockets.forEach((socket) => socket.destroy());
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** Resolves once `seen()` reaches `count`, waking on each 'connection' of `server`; rejects after `ms`. */
+async function connections(server: import("node:events").EventEmitter, seen: () => number, count: number, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (seen() < count) {
+    if (Date.now() > deadline) {
+      throw new Error(`only ${seen()} of ${count} connections within ${ms} ms`);
+    }
+    await withTimeout(once(server, "connection"), deadline - Date.now(), "connection").catch(() => undefined);
   }
 }
