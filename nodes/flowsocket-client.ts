@@ -3,7 +3,8 @@ import type { EndpointConfigNode } from "./adapters/endpoint-config";
 import { EndpointHub, type EndpointUser } from "./adapters/endpoint-hub";
 import { resolveHeaders, type HeaderSetting } from "./adapters/headers";
 import { ClientConnection, parseWebSocketUrl, type ClientTlsOptions } from "./transport/client-connection";
-import { toError } from "./transport/errors";
+import { ConnectError } from "./transport/connect-failure";
+import { FlowsocketError, toError } from "./transport/errors";
 import { parseProtocolList } from "./transport/protocols";
 import { proxyForUrl, type ProxyOptions } from "./transport/proxy";
 
@@ -29,15 +30,17 @@ export function registerClient(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     node.listening = false;
+    node.problem = undefined;
     node.wholemsg = def.wholemsg === "true";
     node.target = (def.path ?? "").trim();
 
     // Log a failing connection once, not at every retry, until it changes or connects.
     let lastFailure: string | undefined;
     node.hub = new EndpointHub(node.wholemsg, (error, session) => {
-      const key = session ? "flowsocket.errors.connection-lost" : "flowsocket.errors.connect-failed";
-      if (session || error.message !== lastFailure) {
-        node.error(RED._(key, { url: node.target, error: error.message }));
+      if (session) {
+        node.error(RED._("flowsocket.errors.connection-lost", { url: node.target, error: error.message }));
+      } else if (error.message !== lastFailure) {
+        node.error(describeConnectError(error, node.target));
       }
       lastFailure = session ? undefined : error.message;
     });
@@ -71,8 +74,13 @@ export function registerClient(RED: NodeAPI): void {
         node.hub,
       );
     } catch (error) {
-      node.error(toError(error).message);
-      node.hub.fail("error");
+      const unset = unsetVariable(node.target);
+      const code = error instanceof FlowsocketError ? error.code : undefined;
+      node.problem = unset
+        ? RED._("flowsocket.errors.env-unset", { name: unset })
+        : RED._("flowsocket.errors.bad-client", { error: toError(error).message });
+      node.error(node.problem);
+      node.hub.fail(unset ? "env-unset" : code === "FLOWSOCKET_ERR_INVALID_URL" ? "invalid-url" : "bad-settings");
       return;
     }
     node.hub.channel = connection;
@@ -95,7 +103,37 @@ export function registerClient(RED: NodeAPI): void {
     return options;
   }
 
+  /** The log line for a failed connection attempt: what failed, in words, then what the system said. */
+  function describeConnectError(error: Error, url: string): string {
+    if (!(error instanceof ConnectError)) {
+      return RED._("flowsocket.errors.connect-failed", { url, error: error.message });
+    }
+    const reason = RED._(`flowsocket.errors.connect.${error.failure}`, {
+      path: pathOf(url),
+      status: error.status ?? "",
+    });
+    return RED._("flowsocket.errors.connect-failed", { url, error: `${reason} (${error.detail})` });
+  }
+
   RED.nodes.registerType("flowsocket-client", FlowsocketClientNode);
+}
+
+/**
+ * The environment variable a URL setting names, when Node-RED left it as it
+ * was: it replaces `${NAME}` (and the older `$(NAME)`) only when the variable
+ * is set and the reference is the whole value.
+ */
+function unsetVariable(url: string): string | undefined {
+  return /^\$(?:\{([^}]+)\}|\((\S+)\))$/.exec(url)?.slice(1).find((name) => name !== undefined);
+}
+
+/** The path of a URL, for messages; the URL itself when it cannot be parsed. */
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url;
+  }
 }
 
 /** The `hb` setting (seconds, as a string in core's flows) in milliseconds; 0 when off. */

@@ -1,5 +1,8 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
 import type { Node, NodeAPI, NodeDef } from "node-red";
 import type { ServerOptions } from "ws";
+import type { CoreListeners } from "./adapters/core-listeners";
 import type { EndpointConfigNode } from "./adapters/endpoint-config";
 import { EndpointHub, type EndpointUser } from "./adapters/endpoint-hub";
 import type { UpgradeRouters } from "./adapters/upgrade-routers";
@@ -14,14 +17,18 @@ interface ListenerDef extends NodeDef {
   subprotocol?: string;
 }
 
+/** Whether a listener serves its path, or which rival has it: another of ours, or core's. */
+type PathState = "serving" | "path-in-use" | "core-path";
+
 type ListenerNode = Node & { -readonly [K in keyof EndpointConfigNode]: EndpointConfigNode[K] };
 
 /** `flowsocket-listener`: a WebSocket endpoint on a path of Node-RED's own HTTP server. */
-export function registerListener(RED: NodeAPI, routers: UpgradeRouters): void {
+export function registerListener(RED: NodeAPI, routers: UpgradeRouters, coreListeners: CoreListeners): void {
   function FlowsocketListenerNode(this: ListenerNode, def: ListenerDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
     node.listening = true;
+    node.problem = undefined;
     node.wholemsg = def.wholemsg === "true";
     node.target = def.path ?? "";
     node.hub = new EndpointHub(
@@ -31,60 +38,77 @@ export function registerListener(RED: NodeAPI, routers: UpgradeRouters): void {
     );
     node.use = (user: EndpointUser) => node.hub.attach(user);
 
+    /** Reports why the listener cannot serve, on itself, in the log and on its nodes' status. */
+    const cannotServe = (text: string, failure: string): void => {
+      node.problem = text;
+      node.error(text);
+      node.hub.fail(failure);
+    };
+
     const server = RED.server;
     if (!server) {
-      node.error(RED._("flowsocket.errors.no-http-server", { path: node.target }));
-      node.hub.fail("error");
+      cannotServe(RED._("flowsocket.errors.no-http-server", { path: node.target }), "no-http-server");
       return;
     }
     try {
       // Node-RED serves its HTTP nodes under httpNodeRoot; core's listener uses "/" when it is off.
       node.target = listenerPath(String(RED.settings.httpNodeRoot || "/"), node.target);
     } catch (error) {
-      node.error(toError(error).message);
-      node.hub.fail("error");
+      cannotServe(toError(error).message, "invalid-path");
       return;
     }
     const fullPath = node.target;
-    if (coreListenerServes(fullPath)) {
-      // Core's listener answers upgrades for its path too; two answers to one request break it.
-      node.error(RED._("flowsocket.errors.core-path", { path: fullPath }));
-      node.hub.fail("path-in-use");
-      return;
-    }
     const endpoint = new ServerEndpoint(node.hub, {
       protocols: parseProtocolList(def.subprotocol),
       verifyClient: (RED.settings as { webSocketNodeVerifyClient?: ServerOptions["verifyClient"] }).webSocketNodeVerifyClient,
     });
+
     const router = routers.for(server);
-    try {
-      router.add(fullPath, endpoint);
-    } catch {
-      node.error(RED._("flowsocket.errors.duplicate-path", { path: fullPath }));
-      node.hub.fail("path-in-use");
-      return;
-    }
+    const target = {
+      handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+        // Left alone, the request is core's to answer.
+        if (review() === "serving") {
+          endpoint.handleUpgrade(request, socket, head);
+        }
+      },
+    };
+
+    // Whether this listener may serve its path, checked at start, after every
+    // deploy and at every upgrade: a deploy of modified nodes can add or
+    // remove a rival at any time, and the path is taken back once it is free.
+    let claimed = false;
+    let state: PathState = "serving";
+    const review = (): PathState => {
+      if (!claimed) {
+        try {
+          router.add(fullPath, target);
+          claimed = true;
+        } catch {
+          // Another of our listeners has the path; reported below.
+        }
+      }
+      const next: PathState = !claimed ? "path-in-use" : coreListeners.serve(fullPath) ? "core-path" : "serving";
+      if (next !== state) {
+        state = next;
+        if (next === "serving") {
+          node.problem = undefined;
+          node.log(RED._("flowsocket.errors.path-free", { path: fullPath }));
+          node.hub.resume();
+        } else {
+          cannotServe(RED._(`flowsocket.errors.${next}`, { path: fullPath }), next);
+        }
+      }
+      return state;
+    };
+    review();
+    const onFlowsStarted = (): void => void review();
+    RED.events.on("flows:started", onFlowsStarted);
     node.hub.channel = endpoint;
     node.on("close", (_removed: boolean, done: () => void) => {
-      router.remove(fullPath, endpoint);
+      RED.events.off("flows:started", onFlowsStarted);
+      router.remove(fullPath, target);
       void endpoint.close().then(done, done);
     });
-  }
-  /** Whether a core `websocket-listener` in the flows listens on `fullPath`. */
-  function coreListenerServes(fullPath: string): boolean {
-    const root = String(RED.settings.httpNodeRoot || "/");
-    let found = false;
-    RED.nodes.eachNode((other: NodeDef & { path?: unknown }) => {
-      if (found || other.type !== "websocket-listener" || typeof other.path !== "string") {
-        return;
-      }
-      try {
-        found = listenerPath(root, other.path) === fullPath;
-      } catch {
-        // A core listener with a path core itself cannot serve is no rival.
-      }
-    });
-    return found;
   }
 
   RED.nodes.registerType("flowsocket-listener", FlowsocketListenerNode);

@@ -19,6 +19,11 @@ export function registerOut(RED: NodeAPI, texts: StatusTexts): void {
         return;
       }
       const channel = config.hub.channel;
+      // A config node that cannot work says why, rather than "not connected".
+      if (config.problem !== undefined && (!channel || channel.sessionCount === 0)) {
+        done(new Error(config.problem));
+        return;
+      }
       if (!channel) {
         done(new Error(RED._("flowsocket.errors.not-connected", { url: config.target })));
         return;

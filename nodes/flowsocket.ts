@@ -1,4 +1,5 @@
 import type { NodeAPI } from "node-red";
+import { CoreListeners } from "./adapters/core-listeners";
 import { StatusTexts } from "./adapters/status";
 import { UpgradeRouters } from "./adapters/upgrade-routers";
 import { registerClient } from "./flowsocket-client";
@@ -11,7 +12,7 @@ export = function flowsocket(RED: NodeAPI): void {
   const routers = new UpgradeRouters((error, path) =>
     RED.log.warn(RED._("flowsocket.errors.upgrade-failed", { path, error: error.message })),
   );
-  registerListener(RED, routers);
+  registerListener(RED, routers, new CoreListeners(RED));
   registerClient(RED);
   const texts = new StatusTexts(RED._);
   registerIn(RED, texts);

@@ -13,6 +13,8 @@ export interface EndpointConfigNode extends Node {
   /** The listener's full path or the client's URL, for messages. */
   readonly target: string;
   readonly hub: EndpointHub;
+  /** Why the endpoint cannot work, when it cannot (a translated sentence): out nodes fail with it. */
+  readonly problem: string | undefined;
   /** Starts serving `user`; a client connects when its first user arrives. */
   use(user: EndpointUser): void;
 }

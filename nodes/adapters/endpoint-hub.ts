@@ -1,6 +1,8 @@
 import type { Channel } from "../transport/channel";
 import type { ClientHandlers } from "../transport/client-connection";
 import { frameToMessage, type FrameData, type MessageObject } from "../transport/codec";
+import { ConnectError } from "../transport/connect-failure";
+import { FlowsocketError } from "../transport/errors";
 import type { Session } from "../transport/sessions";
 import { IdSequence } from "../transport/ids";
 
@@ -13,9 +15,12 @@ export interface EndpointState {
   sessionId?: string;
   /** Open sessions after the event. */
   count: number;
-  /** Set when the state is told to a node that attaches later, rather than happening now. */
-  replayed?: boolean;
-  /** Why the endpoint could not start: a key of the `flowsocket.status` catalog. */
+  /**
+   * Set when nothing happened that a Status node should see: the state is
+   * told to a node that attaches later, or a listener is back in service.
+   */
+  quiet?: boolean;
+  /** Why the endpoint cannot work or a connection attempt failed: a key of the `flowsocket.status` catalog. */
   failure?: string;
 }
 
@@ -58,7 +63,7 @@ export class EndpointHub implements ClientHandlers {
     this.receivers = [...this.users].filter((candidate) => candidate.onMessage);
     if (this.last) {
       const { sessionId: _omitted, ...current } = this.last;
-      user.onState({ ...current, replayed: true });
+      user.onState({ ...current, quiet: true });
     }
   }
 
@@ -72,7 +77,18 @@ export class EndpointHub implements ClientHandlers {
     this.publish({ event: "error", count: 0, failure });
   }
 
+  /** The endpoint works again after a failure: its nodes show the count, with no event. */
+  resume(): void {
+    this.publish({ event: "disconnect", count: this.count(), quiet: true });
+  }
+
   onConnecting(): void {
+    // A failing client retries quietly: once an attempt has failed, the next
+    // ones publish nothing until the failure changes or a connection opens,
+    // so a Status node sees one state per change, not two per attempt.
+    if (this.last?.event === "error" && this.last.sessionId === undefined) {
+      return;
+    }
     this.publish({ event: "connecting", count: 0 });
   }
 
@@ -86,7 +102,11 @@ export class EndpointHub implements ClientHandlers {
 
   onError(error: Error, session: Session | undefined): void {
     this.reportError(error, session);
-    const state: EndpointState = { event: "error", count: this.count() };
+    const failure = failureOf(error);
+    if (!session && this.last?.event === "error" && this.last.sessionId === undefined && this.last.failure === failure) {
+      return;
+    }
+    const state: EndpointState = { event: "error", count: this.count(), failure };
     if (session) {
       state.sessionId = session.id;
     }
@@ -125,4 +145,12 @@ export class EndpointHub implements ClientHandlers {
       user.onState(state);
     }
   }
+}
+
+/** The `flowsocket.status` key for an error: what failed, in a word. */
+function failureOf(error: Error): string {
+  if (error instanceof ConnectError) {
+    return error.failure;
+  }
+  return error instanceof FlowsocketError && error.code === "FLOWSOCKET_ERR_HEARTBEAT_TIMEOUT" ? "no-pong" : "session-error";
 }

@@ -49,7 +49,7 @@ export class StatusTexts {
  */
 export function statusOf(state: EndpointState, listening: boolean, texts: StatusTexts): EndpointStatus {
   const status = describe(state, listening, texts);
-  if (!state.replayed) {
+  if (!state.quiet) {
     status.event = state.event;
     if (state.sessionId !== undefined) {
       status._session = { type: "websocket", id: state.sessionId };
@@ -61,9 +61,6 @@ export function statusOf(state: EndpointState, listening: boolean, texts: Status
 function describe(state: EndpointState, listening: boolean, texts: StatusTexts): EndpointStatus {
   if (state.failure) {
     return { fill: "red", shape: "ring", text: texts.text(state.failure) };
-  }
-  if (state.event === "error") {
-    return { fill: "red", shape: "ring", text: texts.text("error") };
   }
   if (listening) {
     const shape = state.count > 0 ? "dot" : "ring";

@@ -3,6 +3,7 @@ import WebSocket, { type ClientOptions } from "ws";
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff";
 import type { Channel, ChannelHandlers, SendCallback } from "./channel";
 import { closeSocket } from "./close-socket";
+import { connectFailure, upgradeRefused } from "./connect-failure";
 import { decodeFrame, type FrameData } from "./codec";
 import { FlowsocketError, sessionGone, toError } from "./errors";
 import { Heartbeat } from "./heartbeat";
@@ -180,7 +181,15 @@ export class ClientConnection implements Channel {
       paced();
       this.handlers.onMessage(session, decodeFrame(data, isBinary));
     });
-    socket.on("error", (error) => fail(toError(error)));
+    socket.on("unexpected-response", (request, response) => {
+      // Handled here rather than by `ws`, which would report only a sentence:
+      // the status is what tells "nothing on that path" from "not allowed".
+      response.resume();
+      request.destroy(upgradeRefused(response.statusCode ?? 0));
+    });
+    // Failures before the open are attempts that failed, classified by what
+    // failed; after it, they are the session's.
+    socket.on("error", (error) => fail(opened ? toError(error) : connectFailure(toError(error))));
     socket.on("close", (code, reason) => {
       this.heartbeat?.stop();
       this.heartbeat = undefined;

@@ -10,6 +10,7 @@ export type FlowsocketErrorCode =
   | "FLOWSOCKET_ERR_NOT_CONNECTED"
   | "FLOWSOCKET_ERR_SESSION_GONE"
   | "FLOWSOCKET_ERR_HEARTBEAT_TIMEOUT"
+  | "FLOWSOCKET_ERR_CONNECT_FAILED"
   | "FLOWSOCKET_ERR_CLOSED";
 
 /** An error raised by the transport, with a code that does not change between releases. */

@@ -3,6 +3,7 @@ import https from "node:https";
 import { isIP, type Socket } from "node:net";
 import tls from "node:tls";
 import type { Duplex } from "node:stream";
+import { ConnectError } from "./connect-failure";
 
 /** What `http.request` passes to a `createConnection` function, as `ws` fills it in. */
 type ConnectOptions = http.ClientRequestArgs & tls.ConnectionOptions;
@@ -36,11 +37,12 @@ export function tunnelThrough(proxy: URL, secure: boolean, timeoutMs: number) {
       headers,
       timeout: timeoutMs,
     });
-    request.once("timeout", () => request.destroy(new Error(`Proxy ${proxy.host} did not answer within ${timeoutMs} ms`)));
+    request.once("timeout", () => request.destroy(new ConnectError("timeout", `Proxy ${proxy.host} did not answer within ${timeoutMs} ms`)));
     request.once("connect", (response: http.IncomingMessage, socket: Socket) => {
       if (response.statusCode !== 200) {
         socket.destroy();
-        onCreate(new Error(`Proxy ${proxy.host} refused the tunnel: ${response.statusCode} ${response.statusMessage}`));
+        const detail = `Proxy ${proxy.host} refused the tunnel: ${response.statusCode} ${response.statusMessage}`;
+        onCreate(new ConnectError("proxy", detail, response.statusCode));
         return;
       }
       if (!secure) {

@@ -42,7 +42,6 @@ describe("statusOf", () => {
       "flowsocket.status.connected-one": "connected",
       "flowsocket.status.connecting": "connecting",
       "flowsocket.status.disconnected": "disconnected",
-      "flowsocket.status.error": "error",
       "flowsocket.status.path-in-use": "path in use",
     }).t,
   );
@@ -56,7 +55,7 @@ describe("statusOf", () => {
       event: "connect",
       _session: { type: "websocket", id: "s1" },
     });
-    assert.deepEqual(statusOf(state({ event: "disconnect", count: 0, replayed: true }), true, texts), {
+    assert.deepEqual(statusOf(state({ event: "disconnect", count: 0, quiet: true }), true, texts), {
       fill: "green",
       shape: "ring",
       text: "0 connected",

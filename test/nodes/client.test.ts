@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import { once } from "node:events";
+import { createServer as createHttpServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import { makeCertificates, type TestCertificates } from "../support/certs";
 import { ConnectProxy } from "../support/connect-proxy";
-import { TestServer } from "../support/peers";
+import { SilentServer, TestServer } from "../support/peers";
 import { coreNode, flowsocketNodes, helper, onTab, Sink, type FlowNode } from "../support/red";
-import { errorsOf, nextError, statusMatching } from "../support/spies";
+import { callsOf, errorsOf, nextError, statusMatching, type StatusCall } from "../support/spies";
 
 function clientConfig(url: string, extra: Record<string, unknown> = {}): FlowNode {
   return { id: "client", type: "flowsocket-client", path: url, wholemsg: "false", hb: "0", subprotocol: "", tls: "", headers: [], ...extra };
@@ -132,21 +133,26 @@ describe("flowsocket-client with in and out nodes", () => {
     await server.connection(2);
   });
 
-  it("reports a refused connection once, not at every retry", async () => {
-    const port = server.port;
-    await server.stop();
-    await load(pair(`ws://127.0.0.1:${port}/`));
-    await statusMatching(helper.getNode("in"), (status) => status.event === "error");
-    await statusMatching(helper.getNode("in"), (status) => status.event === "connecting");
-    await statusMatching(helper.getNode("out"), (status) => status.event === "error");
-    // Wait for a few more attempts (0.5 s, 1 s …) to pass through the status.
-    const attempts = (): number => (helper.getNode("in").status as unknown as { getCalls(): { thisValue: unknown; args: { event?: string }[] }[] })
-      .getCalls().filter((call) => call.thisValue === helper.getNode("in") && call.args[0]!.event === "error").length;
-    while (attempts() < 2) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+  it("reports a failing connection once, not at every retry, in status and log", async () => {
+    // Every attempt fails the same way, and the server counts the attempts.
+    const dropper = await SilentServer.start({ drop: true });
+    try {
+      await load(pair(`ws://127.0.0.1:${dropper.port}/ws`));
+      // When the fourth attempt reaches the server, three have failed.
+      await dropper.accepted(4, 6000);
+      const events = (callsOf(helper.getNode("in"), "status") as StatusCall[]).filter((status) => status.event);
+      assert.deepEqual(
+        events.map((status) => [status.event, status.text]),
+        [
+          ["connecting", "flowsocket.status.connecting"],
+          ["error", "flowsocket.status.no-answer"],
+        ],
+      );
+      assert.deepEqual(errorsOf(helper.getNode("client")), ["flowsocket.errors.connect-failed"]);
+    } finally {
+      await helper.unload();
+      await dropper.stop();
     }
-    assert.deepEqual(errorsOf(helper.getNode("client")), ["flowsocket.errors.connect-failed"]);
-    server = await TestServer.start();
   });
 
   it("fails sends while disconnected, with the message for Catch", async () => {
@@ -181,10 +187,48 @@ describe("flowsocket-client with in and out nodes", () => {
       { id: "in", type: "flowsocket-in", client: "client", wires: [[]] },
       { id: "in2", type: "flowsocket-in", client: "client2", wires: [[]] },
     ]);
-    assert.match(errorsOf(helper.getNode("client"))[0]!, /Invalid WebSocket URL: http:\/\/not-a-websocket/);
-    assert.deepEqual(errorsOf(helper.getNode("client2")), ["flowsocket.errors.missing-tls"]);
-    for (const id of ["in", "in2"]) {
-      await statusMatching(helper.getNode(id), (status) => status.text === "flowsocket.status.error");
+    assert.deepEqual(errorsOf(helper.getNode("client")), ["flowsocket.errors.bad-client"]);
+    assert.deepEqual(errorsOf(helper.getNode("client2")), ["flowsocket.errors.bad-client"]);
+    await statusMatching(helper.getNode("in"), (status) => status.text === "flowsocket.status.invalid-url");
+    await statusMatching(helper.getNode("in2"), (status) => status.text === "flowsocket.status.bad-settings");
+  });
+
+  it("says the URL is invalid when an out node sends through it", async () => {
+    await load(pair("not a url"));
+    const failure = nextError(helper.getNode("out"));
+    helper.getNode("out").receive({ payload: "x" });
+    assert.equal(((await failure).error as Error).message, "flowsocket.errors.bad-client");
+  });
+
+  it("says which environment variable is not set when the URL is one", async () => {
+    delete process.env.FLOWSOCKET_TEST_UNSET_URL;
+    await load(pair("${FLOWSOCKET_TEST_UNSET_URL}"));
+    assert.deepEqual(errorsOf(helper.getNode("client")), ["flowsocket.errors.env-unset"]);
+    await statusMatching(helper.getNode("in"), (status) => status.text === "flowsocket.status.env-unset");
+    const failure = nextError(helper.getNode("out"));
+    helper.getNode("out").receive({ payload: "x" });
+    assert.equal(((await failure).error as Error).message, "flowsocket.errors.env-unset");
+  });
+
+  it("says a wss:// server did not speak TLS, and a path nothing listens on, in status", async () => {
+    const http = createHttpServer((_request, response) => {
+      response.statusCode = 404;
+      response.end();
+    });
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    const port = (http.address() as AddressInfo).port;
+    try {
+      await load([
+        ...pair(`wss://127.0.0.1:${port}/ws`),
+        { ...clientConfig(`ws://127.0.0.1:${port}/nothing`), id: "client2" },
+        { id: "in2", type: "flowsocket-in", client: "client2", wires: [[]] },
+      ]);
+      await statusMatching(helper.getNode("in"), (status) => status.text === "flowsocket.status.not-tls");
+      await statusMatching(helper.getNode("in2"), (status) => status.text === "flowsocket.status.not-found");
+    } finally {
+      await helper.unload();
+      http.closeAllConnections();
+      await new Promise((resolve) => http.close(resolve));
     }
   });
 

@@ -241,7 +241,7 @@ describe("flowsocket-listener with in and out nodes", () => {
       { id: "sink2", type: "helper" },
     ]);
     const errors = [...errorsOf(helper.getNode("listener")), ...errorsOf(helper.getNode("listener2"))];
-    assert.deepEqual(errors, ["flowsocket.errors.duplicate-path"]);
+    assert.deepEqual(errors, ["flowsocket.errors.path-in-use"]);
     // Node-RED does not promise which of the two starts first.
     const [loser, winnerSink] = errorsOf(helper.getNode("listener")).length ? ["in", "sink2"] : ["in2", "sink"];
     await statusMatching(helper.getNode(loser), (status) => status.text === "flowsocket.status.path-in-use");
@@ -255,22 +255,6 @@ describe("flowsocket-listener with in and out nodes", () => {
     await load([{ ...LISTENER, subprotocol: "chat, json" }, { id: "in", type: "flowsocket-in", server: "listener", wires: [[]] }]);
     const picky = await client(undefined, ["xml", "json", "chat"]);
     assert.equal(picky.socket.protocol, "json");
-  });
-
-  it("refuses a path that core's websocket-listener serves", async () => {
-    await helper.load(
-      [flowsocketNodes, coreNode("core/network/22-websocket.js")],
-      onTab([
-        { id: "core", type: "websocket-listener", path: "/ws/test", wholemsg: "false" },
-        { id: "core-in", type: "websocket in", server: "core", client: "", wires: [[]] },
-        LISTENER,
-        { id: "in", type: "flowsocket-in", server: "listener", wires: [[]] },
-      ]),
-    );
-    assert.deepEqual(errorsOf(helper.getNode("listener")), ["flowsocket.errors.core-path"]);
-    await statusMatching(helper.getNode("in"), (status) => status.text === "flowsocket.status.path-in-use");
-    const peer = await client();
-    assert.equal(peer.socket.readyState, WebSocket.OPEN, "core's listener still serves its path");
   });
 
   it("keeps Node-RED's own editor socket working", async () => {
@@ -296,10 +280,7 @@ describe("flowsocket-listener with in and out nodes", () => {
     const bystander = await client("/ws/other");
     const closed = peer.closedByPeer();
     // Redeploy only the first listener (a "nodes" deploy): the other keeps its client.
-    await (helper as unknown as { setFlows(f: FlowNode[], t: string): Promise<void> }).setFlows(
-      onTab([{ ...LISTENER, wholemsg: "true" }, ...flow.slice(1)]),
-      "nodes",
-    );
+    await helper.setFlows(onTab([{ ...LISTENER, wholemsg: "true" }, ...flow.slice(1)]), "nodes");
     assert.equal((await closed).code, 1001);
     const again = await client();
     again.send('{"payload":"after redeploy"}');
@@ -332,6 +313,6 @@ describe("flowsocket-listener with in and out nodes", () => {
       { id: "in", type: "flowsocket-in", server: "listener", wires: [[]] },
     ]);
     assert.match(errorsOf(helper.getNode("listener"))[0]!, /Invalid listener path/);
-    await statusMatching(helper.getNode("in"), (status) => status.text === "flowsocket.status.error");
+    await statusMatching(helper.getNode("in"), (status) => status.text === "flowsocket.status.invalid-path");
   });
 });

@@ -141,23 +141,29 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
   return Promise.race([promise, guard]).finally(() => clearTimeout(timer));
 }
 
-/** A TCP server on 127.0.0.1 that accepts connections and never says a word. */
+/**
+ * A TCP server on 127.0.0.1 that accepts connections and never says a word;
+ * with `drop`, it closes each one as soon as it is accepted.
+ */
 export class SilentServer {
   private readonly sockets: import("node:net").Socket[] = [];
 
-  private constructor(private readonly server: import("node:net").Server) {
+  private constructor(private readonly server: import("node:net").Server, drop: boolean) {
     server.on("connection", (socket) => {
       this.sockets.push(socket);
       socket.on("error", () => socket.destroy());
+      if (drop) {
+        socket.destroy();
+      }
     });
   }
 
-  static async start(): Promise<SilentServer> {
+  static async start(options: { drop?: boolean } = {}): Promise<SilentServer> {
     const { createServer: createTcpServer } = await import("node:net");
     const server = createTcpServer();
     server.listen(0, "127.0.0.1");
     await once(server, "listening");
-    return new SilentServer(server);
+    return new SilentServer(server, options.drop ?? false);
   }
 
   get port(): number {

@@ -13,6 +13,8 @@ export interface TestHelper {
   init(runtimePath: string, settings?: Record<string, unknown>): void;
   settings(settings: Record<string, unknown>): Record<string, unknown>;
   load(nodes: unknown[], flow: FlowNode[], credentials?: Record<string, unknown>): Promise<void>;
+  /** Deploys `flow` to the loaded runtime as the editor would ("full", "nodes" or "flows"); resolves once started. */
+  setFlows(flow: FlowNode[], type: "full" | "nodes" | "flows"): Promise<void>;
   unload(): Promise<void>;
   startServer(): Promise<void>;
   stopServer(): Promise<void>;
@@ -61,6 +63,21 @@ export function coreNode(file: string): unknown {
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(found);
+}
+
+/**
+ * A fresh copy of a core node module. Core's WebSocket nodes add their
+ * `upgrade` listener to the first HTTP server they see and never again, so a
+ * test file that starts its own server needs a copy of its own.
+ */
+export function freshCoreNode(file: string): unknown {
+  const module = coreNode(file);
+  for (const [path, cached] of Object.entries(require.cache)) {
+    if (cached?.exports === module) {
+      delete require.cache[path];
+    }
+  }
+  return coreNode(file);
 }
 
 /** Resolves with the next value an event delivers, or rejects after `ms` (a guard, not a timing). */

@@ -1,0 +1,64 @@
+import { randomBytes } from "node:crypto";
+import { connect } from "node:net";
+
+/**
+ * Sends one WebSocket upgrade request over raw TCP and counts the
+ * `HTTP/1.1 101` answers it gets. Two servers that both take the request
+ * write both answers while handling it, before they read anything, so once
+ * a pong comes back for a ping sent after the first answer, every answer is
+ * in. Resolves with the count and the HTTP status line of the first answer.
+ */
+export function countUpgradeAnswers(url: string, ms = 5000): Promise<{ answers: number; statusLine: string }> {
+  const { hostname, port, pathname } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    let received = Buffer.alloc(0);
+    let pinged = false;
+    let settled = false;
+    const timer = setTimeout(() => finish(new Error(`no pong within ${ms} ms; got ${JSON.stringify(received.toString("latin1"))}`)), ms);
+    function finish(error?: Error): void {
+      if (settled) {
+        return;
+      }
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      if (error) {
+        reject(error);
+        return;
+      }
+      const text = received.toString("latin1");
+      resolve({ answers: text.split("HTTP/1.1 101").length - 1, statusLine: text.slice(0, text.indexOf("\r\n")) });
+    }
+    socket.on("error", (error) => finish(error));
+    socket.on("close", () => finish(new Error(`closed after ${JSON.stringify(received.toString("latin1"))}`)));
+    socket.on("data", (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const headerEnd = received.indexOf("\r\n\r\n");
+      if (headerEnd === -1) {
+        return;
+      }
+      if (!pinged) {
+        pinged = true;
+        // A masked ping with no payload, as a client must send it (RFC 6455 5.3).
+        socket.write(Buffer.concat([Buffer.from([0x89, 0x80]), randomBytes(4)]));
+      }
+      // A pong with no payload: opcode 0xA with FIN, length 0.
+      if (received.indexOf(Buffer.from([0x8a, 0x00]), headerEnd) !== -1) {
+        finish();
+      }
+    });
+    socket.write(
+      [
+        `GET ${pathname} HTTP/1.1`,
+        `Host: ${hostname}:${port}`,
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}`,
+        "Sec-WebSocket-Version: 13",
+        "",
+        "",
+      ].join("\r\n"),
+    );
+  });
+}
