@@ -85,7 +85,7 @@ export function registerClient(RED: NodeAPI): void {
     }
     node.hub.channel = connection;
     node.on("close", (_removed: boolean, done: () => void) => {
-      void connection.close().then(done, done);
+      void connection.stop().then(done, done);
     });
   }
 

@@ -107,7 +107,7 @@ export function registerListener(RED: NodeAPI, routers: UpgradeRouters, coreList
     node.on("close", (_removed: boolean, done: () => void) => {
       RED.events.off("flows:started", onFlowsStarted);
       router.remove(fullPath, target);
-      void endpoint.close().then(done, done);
+      void endpoint.stop().then(done, done);
     });
   }
 

@@ -2,8 +2,10 @@ import type { Node, NodeAPI, NodeMessageInFlow } from "node-red";
 import type { EndpointConfigNode } from "./adapters/endpoint-config";
 import type { StatusTexts } from "./adapters/status";
 import { useEndpoint, type EndpointUserDef } from "./adapters/use-endpoint";
-import { messageToFrame, type FrameData } from "./transport/codec";
+import { targetOf } from "./adapters/messages";
+import type { FrameData } from "./transport/codec";
 import { FlowsocketError, toError } from "./transport/errors";
+import type { Target } from "./transport/target";
 
 /**
  * `flowsocket-out`: sends each message to the session in `msg._session`, or to
@@ -30,7 +32,7 @@ export function registerOut(RED: NodeAPI, texts: StatusTexts): void {
       }
       let frame: FrameData | undefined;
       try {
-        frame = messageToFrame(msg, config.wholemsg);
+        frame = config.hub.messages.toFrame(msg);
       } catch (error) {
         done(new Error(RED._("flowsocket.errors.send-failed", { error: toError(error).message })));
         return;
@@ -39,27 +41,21 @@ export function registerOut(RED: NodeAPI, texts: StatusTexts): void {
         done();
         return;
       }
-      const target = replyTarget(msg);
+      const target = targetOf(msg);
       channel.send(frame, target, (error) => done(error ? describeSendError(error, config, target) : undefined));
     });
   }
 
-  function describeSendError(error: Error, config: EndpointConfigNode, target: string | undefined): Error {
+  function describeSendError(error: Error, config: EndpointConfigNode, target: Target): Error {
     const code = error instanceof FlowsocketError ? error.code : undefined;
     if (code === "FLOWSOCKET_ERR_NOT_CONNECTED") {
       return new Error(RED._("flowsocket.errors.not-connected", { url: config.target }));
     }
     if (code === "FLOWSOCKET_ERR_SESSION_GONE") {
-      return new Error(RED._("flowsocket.errors.session-gone", { id: target ?? "" }));
+      return new Error(RED._("flowsocket.errors.session-gone", { id: target.kind === "session" ? target.id : "" }));
     }
     return new Error(RED._("flowsocket.errors.send-failed", { error: error.message }));
   }
 
   RED.nodes.registerType("flowsocket-out", FlowsocketOutNode);
-}
-
-/** The session a message answers: set by an in node, as `{type: "websocket", id}`. */
-function replyTarget(msg: NodeMessageInFlow): string | undefined {
-  const session = msg._session as { type?: unknown; id?: unknown } | undefined;
-  return session?.type === "websocket" && typeof session.id === "string" ? session.id : undefined;
 }

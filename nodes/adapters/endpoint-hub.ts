@@ -1,10 +1,10 @@
 import type { Channel } from "../transport/channel";
 import type { ClientHandlers } from "../transport/client-connection";
-import { frameToMessage, type FrameData, type MessageObject } from "../transport/codec";
+import type { FrameData, MessageObject } from "../transport/codec";
 import { ConnectError } from "../transport/connect-failure";
 import { FlowsocketError } from "../transport/errors";
-import type { Session } from "../transport/sessions";
-import { IdSequence } from "../transport/ids";
+import type { Session } from "../transport/session";
+import { Messages } from "./messages";
 
 /** What happened to an endpoint, as in and out nodes show it and Status nodes see it. */
 export type LifecycleEvent = "connecting" | "connect" | "disconnect" | "error";
@@ -45,17 +45,20 @@ export class EndpointHub implements ClientHandlers {
   private readonly users = new Set<EndpointUser>();
   /** The users that take messages, as an array: it is walked for every frame. */
   private receivers: EndpointUser[] = [];
-  private readonly ids = new IdSequence();
+  /** How this endpoint's frames and messages turn into each other. */
+  readonly messages: Messages;
 
   /**
    * @param last the state before anything happens, told to nodes that attach
    *   before the first event (a listener's "0 connected").
    */
   constructor(
-    private readonly wholemsg: boolean,
+    wholemsg: boolean,
     private readonly reportError: ErrorReporter,
     private last: EndpointState | undefined = undefined,
-  ) {}
+  ) {
+    this.messages = new Messages(wholemsg);
+  }
 
   /** Starts delivering to `user`; it is told the current state at once. */
   attach(user: EndpointUser): void {
@@ -119,19 +122,7 @@ export class EndpointHub implements ClientHandlers {
       // Each in node gets a message of its own, so one flow's changes never
       // show up in another's (core hands them all the same object).
       const own = i === 0 || typeof frame === "string" ? frame : Buffer.from(frame);
-      const _session = { type: "websocket", id: session.id };
-      let msg: MessageObject;
-      if (this.wholemsg) {
-        msg = frameToMessage(own, true);
-        msg._session = _session;
-        // A peer's whole message may bring its own id.
-        msg._msgid ??= this.ids.next();
-      } else {
-        // Built whole, in one shape; the id is made here because Node-RED's
-        // own generator costs more than the rest of this path.
-        msg = { _msgid: this.ids.next(), payload: own, _session };
-      }
-      receivers[i]!.onMessage!(msg);
+      receivers[i]!.onMessage!(this.messages.fromFrame(session, own));
     }
   }
 

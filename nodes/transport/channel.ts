@@ -1,5 +1,6 @@
 import type { FrameData } from "./codec";
-import type { Session } from "./sessions";
+import type { Session } from "./session";
+import type { Target } from "./target";
 
 /**
  * What an endpoint (listener or client connection) reports. Plain callbacks
@@ -22,21 +23,28 @@ export interface ChannelHandlers {
 
 /**
  * Called once a send has been written out, or with why it could not be. As
- * with `ws`, success may come as `undefined` or `null`.
+ * with `ws`, success may come as `undefined` or `null`. `gone` lists the ids a
+ * target named that are not open (a send to the others still went out).
  */
-export type SendCallback = (error?: Error | null) => void;
+export type SendCallback = (error?: Error | null, gone?: readonly string[]) => void;
 
 /** What in and out nodes need of a listener or a client connection. */
 export interface Channel {
   /** Number of open sessions (0 or 1 for a client connection). */
   readonly sessionCount: number;
   /**
-   * Sends a frame to one session, or to every open session when `sessionId`
-   * is undefined. The callback is called exactly once: for one session, when
-   * the frame has been written or with why it could not be; for a broadcast,
-   * once the frame is queued for every session.
+   * Sends a frame to the sessions `target` names. The callback is called
+   * exactly once: for a single session, when the frame has been written or
+   * with why it could not be (`FLOWSOCKET_ERR_SESSION_GONE` when it is not
+   * open); for anything wider, once the frame is queued for every session
+   * named, with the ids that were not open.
    */
-  send(frame: FrameData, sessionId: string | undefined, callback: SendCallback): void;
+  send(frame: FrameData, target: Target, callback: SendCallback): void;
+  /**
+   * Closes the sessions `target` names with `code` and `reason`; resolves,
+   * with the named ids that were not open, once they have closed.
+   */
+  close(target: Target, code: number, reason: string): Promise<readonly string[]>;
   /** Closes every session and releases every resource; resolves once all sockets have closed. */
-  close(): Promise<void>;
+  stop(): Promise<void>;
 }

@@ -3,15 +3,17 @@ import WebSocket, { type ClientOptions } from "ws";
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff";
 import type { Channel, ChannelHandlers, SendCallback } from "./channel";
 import { closeSocket } from "./close-socket";
+import type { FrameData } from "./codec";
 import { connectFailure, upgradeRefused } from "./connect-failure";
-import { decodeFrame, type FrameData } from "./codec";
 import { FlowsocketError, sessionGone, toError } from "./errors";
 import { Heartbeat } from "./heartbeat";
-import { tunnelThrough } from "./proxy-tunnel";
-import { checkProtocols } from "./protocols";
 import { RandomIds } from "./ids";
+import { checkProtocols } from "./protocols";
+import { tunnelThrough } from "./proxy-tunnel";
 import { ReadPacer } from "./read-pacer";
-import type { Session } from "./sessions";
+import { Session, type SessionHandlers, type SessionIo } from "./session";
+import { SessionRegistry } from "./sessions";
+import type { Target } from "./target";
 import { WriteBatch } from "./write-batch";
 
 /** Close code of a connection that the flow side ends on purpose (RFC 6455: normal closure). */
@@ -24,9 +26,6 @@ export const CLOSE_NORMAL = 1000;
  * "connecting" for good.
  */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 15000;
-
-/** The longest interval a Node.js timer can wait; longer ones fire at once. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** TLS settings for wss:// URLs, as a Node-RED `tls-config` node fills them in. */
 export interface ClientTlsOptions extends Pick<SecureContextOptions, "ca" | "cert" | "key" | "passphrase"> {
@@ -44,7 +43,7 @@ export interface ClientConnectionOptions {
   tls?: ClientTlsOptions;
   /** An HTTP(S) proxy URL to tunnel through with CONNECT, or undefined to connect directly. */
   proxy?: string;
-  /** Ping interval in milliseconds, at most MAX_TIMER_MS; 0 turns the heartbeat off. */
+  /** Ping interval in milliseconds (at most MAX_TIMER_MS of heartbeat.ts); 0 turns the heartbeat off. */
   heartbeatMs?: number;
   /** Time allowed for each connection attempt, in milliseconds (DEFAULT_HANDSHAKE_TIMEOUT_MS). */
   handshakeTimeoutMs?: number;
@@ -61,7 +60,7 @@ export interface ClientHandlers extends ChannelHandlers {
 
 /**
  * A client connection to one URL that reconnects after every drop, with a
- * growing delay, until it is closed. Each connection that opens is a new
+ * growing delay, until it is stopped. Each connection that opens is a new
  * session with a new id.
  */
 export class ClientConnection implements Channel {
@@ -70,13 +69,17 @@ export class ClientConnection implements Channel {
   /** The proxy tunnelled through, if any. */
   readonly proxy: URL | undefined;
   private readonly backoff: Backoff;
-  private readonly batch = new WriteBatch();
+  private readonly io: SessionIo = { batch: new WriteBatch(), pacer: new ReadPacer() };
   private readonly ids = new RandomIds();
-  private readonly pacer = new ReadPacer();
-  private current: Session | undefined;
+  /** The open session, if any: at most one, kept in a registry so targets resolve as on a listener. */
+  private readonly sessions = new SessionRegistry();
+  private readonly sessionHandlers: SessionHandlers;
+  private readonly quiet = (): boolean => this.stopping !== undefined;
+  /** The socket of the attempt in progress or of the open session. */
+  private socket: WebSocket | undefined;
   private heartbeat: Heartbeat | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
-  private closing: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
   private stateValue: ConnectionState = "idle";
 
   /**
@@ -92,6 +95,7 @@ export class ClientConnection implements Channel {
     checkProtocols(options.protocols ?? []);
     this.proxy = options.proxy === undefined ? undefined : parseProxyUrl(options.proxy);
     this.backoff = new Backoff(options.reconnect ?? DEFAULT_BACKOFF);
+    this.sessionHandlers = this.sessions.handlersFor(handlers);
   }
 
   get state(): ConnectionState {
@@ -99,7 +103,7 @@ export class ClientConnection implements Channel {
   }
 
   get sessionCount(): number {
-    return this.stateValue === "open" ? 1 : 0;
+    return this.sessions.size;
   }
 
   /** Starts connecting; later calls do nothing. */
@@ -109,32 +113,36 @@ export class ClientConnection implements Channel {
     }
   }
 
-  send(frame: FrameData, sessionId: string | undefined, callback: SendCallback): void {
-    const session = this.current;
-    if (!session || this.stateValue !== "open") {
+  send(frame: FrameData, target: Target, callback: SendCallback): void {
+    if (this.stateValue !== "open") {
       callback(this.notConnected());
       return;
     }
-    if (sessionId !== undefined && sessionId !== session.id) {
-      // A reply meant for an earlier connection: the peer it answers is gone.
-      callback(sessionGone(sessionId));
+    // A reply meant for an earlier connection finds its session gone.
+    const { sessions, gone } = this.sessions.resolve(target);
+    const session = sessions[0];
+    if (!session) {
+      callback(target.kind === "session" ? sessionGone(target.id) : undefined, gone);
       return;
     }
-    this.batch.hold(session.socket);
-    session.socket.send(frame, (error) => {
+    session.send(frame, (error) => {
       // The connection dropped while the frame waited in the write batch.
-      const dropped = error && session.socket.readyState !== WebSocket.OPEN;
-      callback(dropped ? this.notConnected() : error);
+      const dropped = error instanceof FlowsocketError && error.code === "FLOWSOCKET_ERR_SESSION_GONE";
+      callback(dropped ? this.notConnected() : error, gone);
     });
+  }
+
+  close(target: Target, code: number, reason: string): Promise<readonly string[]> {
+    return this.sessions.close(target, code, reason);
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.shutDown();
+    return this.stopping;
   }
 
   private notConnected(): FlowsocketError {
     return new FlowsocketError("FLOWSOCKET_ERR_NOT_CONNECTED", `Not connected to ${this.url.href}`);
-  }
-
-  close(): Promise<void> {
-    this.closing ??= this.shutDown();
-    return this.closing;
   }
 
   private connect(): void {
@@ -150,54 +158,46 @@ export class ClientConnection implements Channel {
       this.handlers.onError(toError(error), undefined);
       return;
     }
-    const session: Session = { id: this.ids.next(), socket };
-    this.current = session;
-    let opened = false;
+    this.socket = socket;
+    // Until the open, failures are the attempt's, classified by what failed,
+    // and reported once: `ws` emits an error and then closes.
     let failed = false;
-    // Reported once per socket: `ws` emits an error and then closes, and errors
-    // caused by our own close are expected.
-    const fail = (error: Error): void => {
-      if (!this.closing && !failed) {
+    const attemptOnError = (error: Error): void => {
+      if (!this.stopping && !failed) {
         failed = true;
-        this.handlers.onError(error, opened ? session : undefined);
+        this.handlers.onError(connectFailure(toError(error)), undefined);
       }
     };
-
-    socket.on("open", () => {
-      opened = true;
-      this.stateValue = "open";
-      this.backoff.reset();
-      const heartbeatMs = Math.min(this.options.heartbeatMs ?? 0, MAX_TIMER_MS);
-      if (heartbeatMs > 0) {
-        this.heartbeat = new Heartbeat(socket, heartbeatMs, () => {
-          fail(new FlowsocketError("FLOWSOCKET_ERR_HEARTBEAT_TIMEOUT", `No answer to a ping within ${heartbeatMs} ms`));
-          socket.terminate();
-        });
-      }
-      this.handlers.onOpen(session);
-    });
-    const paced = this.pacer.track(socket);
-    socket.on("message", (data, isBinary) => {
-      paced();
-      this.handlers.onMessage(session, decodeFrame(data, isBinary));
-    });
+    socket.on("error", attemptOnError);
     socket.on("unexpected-response", (request, response) => {
       // Handled here rather than by `ws`, which would report only a sentence:
       // the status is what tells "nothing on that path" from "not allowed".
       response.resume();
       request.destroy(upgradeRefused(response.statusCode ?? 0));
     });
-    // Failures before the open are attempts that failed, classified by what
-    // failed; after it, they are the session's.
-    socket.on("error", (error) => fail(opened ? toError(error) : connectFailure(toError(error))));
-    socket.on("close", (code, reason) => {
+    socket.once("open", () => {
+      socket.off("error", attemptOnError);
+      this.stateValue = "open";
+      this.backoff.reset();
+      const handshake = {
+        remoteAddress: this.url.hostname,
+        remotePort: Number(this.url.port) || (this.url.protocol === "wss:" ? 443 : 80),
+        url: this.url.href,
+        protocol: socket.protocol,
+        openedAt: Date.now(),
+      };
+      const session = new Session(this.ids.next(), socket, handshake, this.io, this.sessionHandlers, this.quiet);
+      this.sessions.add(session);
+      if ((this.options.heartbeatMs ?? 0) > 0) {
+        this.heartbeat = new Heartbeat(this.options.heartbeatMs!, () => this.sessions.values());
+      }
+      this.handlers.onOpen(session);
+    });
+    socket.on("close", () => {
       this.heartbeat?.stop();
       this.heartbeat = undefined;
-      this.current = undefined;
-      if (opened) {
-        this.handlers.onClose(session, code, reason.toString());
-      }
-      if (this.closing) {
+      this.socket = undefined;
+      if (this.stopping) {
         this.stateValue = "closed";
         return;
       }
@@ -224,9 +224,8 @@ export class ClientConnection implements Channel {
   private async shutDown(): Promise<void> {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    const session = this.current;
-    if (session) {
-      await closeSocket(session.socket, CLOSE_NORMAL, "client stopping");
+    if (this.socket) {
+      await closeSocket(this.socket, CLOSE_NORMAL, "client stopping");
     }
     this.stateValue = "closed";
   }

@@ -1,43 +1,33 @@
-import type WebSocket from "ws";
+import { FlowsocketError } from "./errors";
+import type { Session } from "./session";
+
+/** The longest interval a Node.js timer can wait; longer ones fire at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * Pings a socket every `intervalMs` and calls `onTimeout` when a whole
- * interval passes without a pong, a ping or a message from the peer: a peer
- * that has vanished without closing (a pulled cable, a suspended laptop) is
- * otherwise only noticed when the operating system gives up, minutes later.
+ * Pings the sessions of one endpoint every interval, with one timer however
+ * many sessions there are, and ends each session from which nothing (no pong,
+ * no ping, no frame) arrived during a whole interval.
  */
 export class Heartbeat {
-  private awaiting = false;
   private readonly timer: NodeJS.Timeout;
-  private readonly alive = (): void => {
-    this.awaiting = false;
-  };
 
-  constructor(
-    private readonly socket: WebSocket,
-    intervalMs: number,
-    private readonly onTimeout: () => void,
-  ) {
-    socket.on("pong", this.alive);
-    socket.on("ping", this.alive);
-    socket.on("message", this.alive);
-    this.timer = setInterval(() => this.tick(), intervalMs);
+  /**
+   * @param intervalMs at most MAX_TIMER_MS.
+   * @param sessions the sessions to watch, read at every beat.
+   */
+  constructor(intervalMs: number, sessions: () => Iterable<Session>) {
+    const ms = Math.min(intervalMs, MAX_TIMER_MS);
+    this.timer = setInterval(() => {
+      for (const session of sessions()) {
+        if (!session.beat()) {
+          session.expire(new FlowsocketError("FLOWSOCKET_ERR_HEARTBEAT_TIMEOUT", `No answer to a ping within ${ms} ms`));
+        }
+      }
+    }, ms);
   }
 
   stop(): void {
     clearInterval(this.timer);
-    this.socket.off("pong", this.alive);
-    this.socket.off("ping", this.alive);
-    this.socket.off("message", this.alive);
-  }
-
-  private tick(): void {
-    if (this.awaiting) {
-      this.stop();
-      this.onTimeout();
-      return;
-    }
-    this.awaiting = true;
-    this.socket.ping();
   }
 }

@@ -1,13 +1,15 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import WebSocket, { WebSocketServer, type ServerOptions } from "ws";
+import type WebSocket from "ws";
+import { WebSocketServer, type ServerOptions } from "ws";
 import type { Channel, ChannelHandlers, SendCallback } from "./channel";
-import { closeSocket } from "./close-socket";
-import { decodeFrame, type FrameData } from "./codec";
-import { sessionGone, toError } from "./errors";
+import type { FrameData } from "./codec";
+import { sessionGone } from "./errors";
 import { RandomIds } from "./ids";
 import { ReadPacer } from "./read-pacer";
-import { SessionRegistry, type Session } from "./sessions";
+import { Session, type SessionHandlers, type SessionIo } from "./session";
+import { SessionRegistry } from "./sessions";
+import type { Target } from "./target";
 import { WriteBatch } from "./write-batch";
 
 /** Close code sent to clients when the endpoint stops (RFC 6455: the endpoint is going away). */
@@ -32,10 +34,12 @@ export interface ServerEndpointOptions {
 export class ServerEndpoint implements Channel {
   private readonly server: WebSocketServer;
   private readonly sessions = new SessionRegistry();
-  private readonly batch = new WriteBatch();
+  private readonly io: SessionIo = { batch: new WriteBatch(), pacer: new ReadPacer() };
   private readonly ids = new RandomIds();
-  private readonly pacer = new ReadPacer();
-  private closing: Promise<void> | undefined;
+  private readonly sessionHandlers: SessionHandlers;
+  /** While stopping, sockets cut off by the close are expected to fail: sessions keep quiet. */
+  private readonly quiet = (): boolean => this.stopping !== undefined;
+  private stopping: Promise<void> | undefined;
 
   constructor(
     private readonly handlers: ChannelHandlers,
@@ -57,6 +61,7 @@ export class ServerEndpoint implements Channel {
       serverOptions.verifyClient = options.verifyClient;
     }
     this.server = new WebSocketServer(serverOptions);
+    this.sessionHandlers = this.sessions.handlersFor(handlers);
   }
 
   get sessionCount(): number {
@@ -65,93 +70,74 @@ export class ServerEndpoint implements Channel {
 
   /** Completes a WebSocket handshake for a request the router matched to this endpoint. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (this.closing) {
+    if (this.stopping) {
       socket.destroy();
       return;
     }
-    this.server.handleUpgrade(request, socket, head, (ws) => this.adopt(ws));
+    this.server.handleUpgrade(request, socket, head, (ws) => this.adopt(ws, request));
   }
 
-  send(frame: FrameData, sessionId: string | undefined, callback: SendCallback): void {
-    if (sessionId !== undefined) {
-      const session = this.sessions.get(sessionId);
+  send(frame: FrameData, target: Target, callback: SendCallback): void {
+    if (target.kind === "session") {
+      const session = this.sessions.get(target.id);
       if (!session) {
-        callback(sessionGone(sessionId));
+        callback(sessionGone(target.id));
         return;
       }
-      this.batch.hold(session.socket);
-      session.socket.send(frame, (error) => callback(error && sessionGoneOr(error, session)));
+      session.send(frame, callback);
       return;
     }
-    this.broadcast(frame);
-    callback();
+    const { sessions, gone } = this.sessions.resolve(target);
+    this.broadcast(frame, sessions);
+    callback(undefined, gone);
   }
 
-  close(): Promise<void> {
-    this.closing ??= this.closeAll();
-    return this.closing;
+  close(target: Target, code: number, reason: string): Promise<readonly string[]> {
+    return this.sessions.close(target, code, reason);
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.stopAll();
+    return this.stopping;
   }
 
   /**
-   * Queues a frame for every open session. A broadcast is done once queued:
-   * waiting for every client's write would let one client that stops reading
-   * hold back every broadcast (and keep its message alive). A client whose
-   * connection fails meanwhile reports that through its own error and close.
+   * Queues a frame for many sessions. It is done once queued: waiting for
+   * every client's write would let one client that stops reading hold back
+   * every broadcast (and keep its message alive). A client whose connection
+   * fails meanwhile reports that through its own error and close.
    */
-  private broadcast(frame: FrameData): void {
+  private broadcast(frame: FrameData, sessions: readonly Session[]): void {
     // Encode text once, not once per client; `binary: false` keeps it a text frame.
     const data = typeof frame === "string" ? Buffer.from(frame) : frame;
-    const options = { binary: typeof frame !== "string" };
-    for (const session of this.sessions.values()) {
-      if (session.socket.readyState === WebSocket.OPEN) {
-        this.batch.hold(session.socket);
-        session.socket.send(data, options);
+    const binary = typeof frame !== "string";
+    for (const session of sessions) {
+      if (session.isOpen) {
+        session.sendEncoded(data, binary);
       }
     }
   }
 
-  private adopt(socket: WebSocket): void {
-    if (this.closing) {
+  private adopt(socket: WebSocket, request: IncomingMessage): void {
+    if (this.stopping) {
       // The handshake finished while the endpoint was stopping.
       socket.terminate();
       return;
     }
-    const session: Session = { id: this.ids.next(), socket };
+    const handshake = {
+      remoteAddress: request.socket.remoteAddress ?? "",
+      remotePort: request.socket.remotePort ?? 0,
+      url: request.url ?? "/",
+      protocol: socket.protocol,
+      openedAt: Date.now(),
+    };
+    const session = new Session(this.ids.next(), socket, handshake, this.io, this.sessionHandlers, this.quiet);
     this.sessions.add(session);
-    const paced = this.pacer.track(socket);
-    socket.on("message", (data, isBinary) => {
-      paced();
-      this.handlers.onMessage(session, decodeFrame(data, isBinary));
-    });
-    socket.on("error", (error) => {
-      // While stopping, sockets cut off by the close are expected to fail.
-      if (!this.closing) {
-        this.handlers.onError(toError(error), session);
-      }
-    });
-    socket.on("close", (code, reason) => {
-      this.sessions.delete(session.id);
-      this.handlers.onClose(session, code, reason.toString());
-    });
     this.handlers.onOpen(session);
   }
 
-  private async closeAll(): Promise<void> {
-    const closes = [...this.sessions.values()].map((session) =>
-      closeSocket(session.socket, CLOSE_GOING_AWAY, "server stopping"),
-    );
-    await Promise.all(closes);
+  private async stopAll(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((session) => session.close(CLOSE_GOING_AWAY, "server stopping")));
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
-}
-
-/**
- * A send that failed because the session closed meanwhile (its peer dropped
- * while the frame waited in a write batch, say) is reported as the session
- * being gone, which is what happened, rather than as a stream error.
- */
-function sessionGoneOr(error: Error, session: Session): Error {
-  return session.socket.readyState === WebSocket.OPEN
-    ? error
-    : sessionGone(session.id);
 }

@@ -1,9 +1,11 @@
-import type WebSocket from "ws";
+import type { ChannelHandlers } from "./channel";
+import type { Session, SessionHandlers } from "./session";
+import type { Target } from "./target";
 
-/** One WebSocket connection as the flows see it: the socket and the id carried in `msg._session.id`. */
-export interface Session {
-  readonly id: string;
-  readonly socket: WebSocket;
+/** The sessions a target names that are open, and the ids it names that are not. */
+export interface Resolved {
+  readonly sessions: Session[];
+  readonly gone: string[];
 }
 
 /** The open sessions of one endpoint, by id. */
@@ -30,5 +32,53 @@ export class SessionRegistry {
 
   values(): IterableIterator<Session> {
     return this.byId.values();
+  }
+
+  /** Closes the open sessions `target` names; resolves, with the named ids that were not open, once they have closed. */
+  async close(target: Target, code: number, reason: string): Promise<readonly string[]> {
+    const { sessions, gone } = this.resolve(target);
+    await Promise.all(sessions.map((session) => session.close(code, reason)));
+    return gone;
+  }
+
+  /**
+   * Handlers for the sessions of this registry: they tell `handlers`
+   * everything, and forget a session before its close is told, so counts
+   * read then are already right.
+   */
+  handlersFor(handlers: ChannelHandlers): SessionHandlers {
+    return {
+      onMessage: handlers.onMessage.bind(handlers),
+      onError: handlers.onError.bind(handlers),
+      onClose: (session, code, reason) => {
+        this.byId.delete(session.id);
+        handlers.onClose(session, code, reason);
+      },
+    };
+  }
+
+  /** The open sessions `target` names, each once, and the named ids that are not open. */
+  resolve(target: Target): Resolved {
+    const except = target.except && target.except.length > 0 ? new Set(target.except) : undefined;
+    const sessions: Session[] = [];
+    const gone: string[] = [];
+    if (target.kind === "all") {
+      for (const session of this.byId.values()) {
+        if (!except?.has(session.id)) {
+          sessions.push(session);
+        }
+      }
+      return { sessions, gone };
+    }
+    const ids = target.kind === "session" ? [target.id] : new Set(target.ids);
+    for (const id of ids) {
+      const session = this.byId.get(id);
+      if (!session) {
+        gone.push(id);
+      } else if (!except?.has(id)) {
+        sessions.push(session);
+      }
+    }
+    return { sessions, gone };
   }
 }

@@ -1,6 +1,6 @@
 import type { ClientHandlers } from "../../nodes/transport/client-connection";
 import type { FrameData } from "../../nodes/transport/codec";
-import type { Session } from "../../nodes/transport/sessions";
+import type { Session } from "../../nodes/transport/session";
 
 export type Recorded =
   | { kind: "connecting" }

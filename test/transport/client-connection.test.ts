@@ -1,3 +1,4 @@
+import { sessionOrAll } from "../../nodes/transport/target";
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { createServer as createHttpsServer } from "node:https";
@@ -26,7 +27,7 @@ describe("ClientConnection", () => {
   }
 
   function send(connection: ClientConnection, frame: string | Buffer, sessionId?: string): Promise<Error | undefined> {
-    return new Promise((resolve) => connection.send(frame, sessionId, (error) => resolve(error ?? undefined)));
+    return new Promise((resolve) => connection.send(frame, sessionOrAll(sessionId), (error) => resolve(error ?? undefined)));
   }
 
   beforeEach(async () => {
@@ -35,7 +36,7 @@ describe("ClientConnection", () => {
   });
 
   afterEach(async () => {
-    await Promise.all(connections.splice(0).map((connection) => connection.close()));
+    await Promise.all(connections.splice(0).map((connection) => connection.stop()));
     await server.stop();
   });
 
@@ -61,7 +62,7 @@ describe("ClientConnection", () => {
     const received: string[] = [];
     peer.on("message", (data, isBinary) => received.push(isBinary ? `bin:${(data as Buffer)[0]}` : String(data)));
     const frames = Array.from({ length: 300 }, (_, i) => (i % 5 === 0 ? Buffer.from([i & 0xff]) : `up ${i}`));
-    frames.forEach((frame) => connection.send(frame, session.id, () => undefined));
+    frames.forEach((frame) => connection.send(frame, { kind: "session", id: session.id }, () => undefined));
     const flood = 3000;
     for (let i = 0; i < flood; i++) {
       peer.send(`down ${i}`);
@@ -83,7 +84,7 @@ describe("ClientConnection", () => {
     server = await TestServer.start({ handleProtocols: (offered: Set<string>) => (offered.has("json") ? "json" : false) });
     connect({ protocols: ["xml", "json"], headers: { Authorization: "Bearer t", "X-Custom": "1" } });
     const { session } = await recorder.wait("open");
-    assert.equal(session.socket.protocol, "json");
+    assert.equal(session.handshake.protocol, "json");
     await server.connection();
     assert.equal(server.requests[0]!.headers.authorization, "Bearer t");
     assert.equal(server.requests[0]!.headers["x-custom"], "1");
@@ -158,7 +159,7 @@ describe("ClientConnection", () => {
     await recorder.wait("open");
     const peer = await server.connection();
     const peerClosed = once(peer, "close");
-    await connection.close();
+    await connection.stop();
     const [code] = (await peerClosed) as [number];
     assert.equal(code, 1000);
     assert.equal(connection.state, "closed");
@@ -172,7 +173,7 @@ describe("ClientConnection", () => {
     const port = server.port;
     await server.stop();
     const connection = connect({ url: `ws://127.0.0.1:${port}/` });
-    await connection.close();
+    await connection.stop();
     assert.equal(connection.state, "closed");
     server = await TestServer.start();
   });
@@ -185,7 +186,7 @@ describe("ClientConnection", () => {
       assert.match(failure.error.message, /handshake has timed out/i);
       await silent.accepted(2);
     } finally {
-      await Promise.all(connections.splice(0).map((connection) => connection.close()));
+      await Promise.all(connections.splice(0).map((connection) => connection.stop()));
       await silent.stop();
     }
   });
@@ -226,7 +227,7 @@ describe("ClientConnection", () => {
     });
 
     afterEach(async () => {
-      await Promise.all(connections.splice(0).map((connection) => connection.close()));
+      await Promise.all(connections.splice(0).map((connection) => connection.stop()));
       await proxy.stop();
       wss.clients.forEach((socket) => socket.terminate());
       tlsServer.closeAllConnections();
@@ -242,7 +243,7 @@ describe("ClientConnection", () => {
       connect({ url: secureUrl });
       const failure = await recorder.wait("error");
       assert.match(failure.error.message, /self[- ]signed|unable to verify|certificate/i);
-      await connections.pop()!.close();
+      await connections.pop()!.stop();
       connect({ url: secureUrl, tls: { rejectUnauthorized: false } });
       assert.equal((await recorder.wait("message")).frame, "secure hello");
     });
@@ -268,7 +269,7 @@ describe("ClientConnection", () => {
         assert.match(failure.error.message, /did not answer|timed out/);
         await silent.accepted(2);
       } finally {
-        await Promise.all(connections.splice(0).map((connection) => connection.close()));
+        await Promise.all(connections.splice(0).map((connection) => connection.stop()));
         await silent.stop();
       }
     });

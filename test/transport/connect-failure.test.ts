@@ -19,7 +19,7 @@ async function firstFailure(url: string, handshakeTimeoutMs = 5000): Promise<Con
     assert.ok(error instanceof ConnectError, `a ConnectError, not ${String(error)}`);
     return error;
   } finally {
-    await connection.close();
+    await connection.stop();
   }
 }
 

@@ -36,7 +36,7 @@ describe("read pacing", () => {
     await client?.close();
     await other?.close();
     router.remove("/ws", endpoint);
-    await endpoint.close();
+    await endpoint.stop();
     http.closeAllConnections();
     await new Promise<void>((resolve) => http.close(() => resolve()));
   });

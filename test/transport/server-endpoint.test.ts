@@ -5,6 +5,8 @@ import type { AddressInfo } from "node:net";
 import WebSocket from "ws";
 import { FlowsocketError } from "../../nodes/transport/errors";
 import { ServerEndpoint } from "../../nodes/transport/server-endpoint";
+import type { Session } from "../../nodes/transport/session";
+import { sessionOrAll } from "../../nodes/transport/target";
 import { UpgradeRouter } from "../../nodes/transport/upgrade-router";
 import { TestClient, withTimeout } from "../support/peers";
 import { Recorder } from "../support/recorder";
@@ -24,7 +26,7 @@ describe("ServerEndpoint behind an UpgradeRouter", () => {
   }
 
   function send(frame: string | Buffer, sessionId?: string): Promise<Error | undefined> {
-    return new Promise((resolve) => endpoint.send(frame, sessionId, (error) => resolve(error ?? undefined)));
+    return new Promise((resolve) => endpoint.send(frame, sessionOrAll(sessionId), (error) => resolve(error ?? undefined)));
   }
 
   beforeEach(async () => {
@@ -42,7 +44,7 @@ describe("ServerEndpoint behind an UpgradeRouter", () => {
   afterEach(async () => {
     await Promise.all(clients.map((c) => c.close()));
     router.remove("/ws/a", endpoint);
-    await endpoint.close();
+    await endpoint.stop();
     http.closeAllConnections();
     await new Promise<void>((resolve) => http.close(() => resolve()));
   });
@@ -60,6 +62,56 @@ describe("ServerEndpoint behind an UpgradeRouter", () => {
     assert.deepEqual([...(binary.frame as Buffer)], [1, 2, 3]);
     assert.notEqual(text.session.id, binary.session.id);
     assert.equal(endpoint.sessionCount, 2);
+  });
+
+  it("keeps what the handshake told for the session's whole life", async () => {
+    const before = Date.now();
+    const peer = await client("/ws/a?token=1&room=x", ["text"]);
+    const { session } = await recorder.wait("open");
+    assert.equal(session.handshake.url, "/ws/a?token=1&room=x");
+    assert.equal(session.handshake.protocol, "text");
+    assert.equal(session.handshake.remoteAddress, "127.0.0.1");
+    assert.equal(session.handshake.remotePort, (peer.socket as unknown as { _socket: { localPort: number } })._socket.localPort);
+    assert.ok(session.handshake.openedAt >= before && session.handshake.openedAt <= Date.now());
+  });
+
+  it("sends to a list of sessions, each once, leaving out exceptions and naming the ids that are gone", async () => {
+    const peers: TestClient[] = [];
+    const ids: string[] = [];
+    for (let i = 1; i <= 3; i++) {
+      peers.push(await client());
+      ids.push((await recorder.wait("open", i)).session.id);
+    }
+    const [a, b] = ids as [string, string, string];
+    const gone = await new Promise<readonly string[] | undefined>((resolve) =>
+      endpoint.send("listed", { kind: "sessions", ids: [a, b, a, "gone-id"], except: [b] }, (error, missing) => {
+        assert.ifError(error);
+        resolve(missing);
+      }),
+    );
+    assert.deepEqual(gone, ["gone-id"]);
+    await new Promise<void>((resolve) => endpoint.send("all but a", { kind: "all", except: [a] }, () => resolve()));
+    // Frames on one socket keep their order: once "last" is in, a's are all in.
+    await new Promise<void>((resolve) => endpoint.send("last", { kind: "session", id: a }, () => resolve()));
+    await peers[0]!.frame(2);
+    await peers[1]!.frame(1);
+    await peers[2]!.frame(1);
+    assert.deepEqual(peers.map((peer) => peer.received.map((frame) => frame.data)), [["listed", "last"], ["all but a"], ["all but a"]]);
+  });
+
+  it("closes the sessions a target names with a code and a reason", async () => {
+    const [one, two] = await Promise.all([client(), client()]);
+    await recorder.wait("open", 2);
+    one!.send("one");
+    const { session } = await recorder.wait("message");
+    const closed = one!.closedByPeer();
+    const gone = await endpoint.close({ kind: "sessions", ids: [session.id, "gone-id"] }, 4000, "bye");
+    assert.deepEqual(gone, ["gone-id"]);
+    assert.deepEqual(await closed, { code: 4000, reason: "bye" });
+    assert.equal(two!.socket.readyState, WebSocket.OPEN, "the other stays");
+    assert.equal(endpoint.sessionCount, 1);
+    const closedSession: Session = (await recorder.wait("close")).session;
+    assert.equal(closedSession.id, session.id);
   });
 
   it("replies to one session and broadcasts to all", async () => {
@@ -176,7 +228,7 @@ describe("ServerEndpoint behind an UpgradeRouter", () => {
   it("closes every client with 1001 when it stops, and refuses new ones", async () => {
     const peers = await Promise.all([client(), client()]);
     const closes = peers.map((peer) => peer.closedByPeer());
-    await endpoint.close();
+    await endpoint.stop();
     for (const closed of await Promise.all(closes)) {
       assert.equal(closed.code, 1001);
     }
@@ -194,7 +246,7 @@ describe("ServerEndpoint behind an UpgradeRouter", () => {
       clients.push(allowed);
     } finally {
       router.remove("/ws/guarded", guarded);
-      await guarded.close();
+      await guarded.stop();
     }
   });
 });

@@ -1,3 +1,4 @@
+import { ALL } from "../../nodes/transport/target";
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
@@ -31,7 +32,7 @@ describe("write batching", () => {
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((client) => client.close()));
     router.remove("/ws", endpoint);
-    await endpoint.close();
+    await endpoint.stop();
     http.closeAllConnections();
     await new Promise<void>((resolve) => http.close(() => resolve()));
   });
@@ -46,39 +47,37 @@ describe("write batching", () => {
     return (socket as unknown as { _socket: Socket })._socket;
   }
 
+  // The batch works on any `ws` socket: these two drive a client's.
   it("sends the first frame of a turn at once and holds the rest until the turn ends", async () => {
-    await client();
-    const { session } = await recorder.wait("open");
+    const { socket } = await client();
     const batch = new WriteBatch();
-    const tcp = tcpOf(session.socket);
-    batch.hold(session.socket);
+    const tcp = tcpOf(socket);
+    batch.hold(socket);
     assert.equal(tcp.writableCorked, 0, "the first write of the turn is not held");
-    session.socket.send("first");
-    batch.hold(session.socket);
+    socket.send("first");
+    batch.hold(socket);
     assert.equal(tcp.writableCorked, 1, "later writes are held");
-    session.socket.send("second");
-    batch.hold(session.socket);
-    session.socket.send("third");
+    socket.send("second");
+    batch.hold(socket);
+    socket.send("third");
     assert.equal(tcp.writableCorked, 1, "held once, however many writes");
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(tcp.writableCorked, 0, "released when the turn ends");
-    const peer = clients[0]!;
-    await peer.frame(3);
-    assert.deepEqual(peer.received.map((frame) => frame.data), ["first", "second", "third"]);
+    await recorder.wait("message", 3);
+    assert.deepEqual(recorder.of("message").map((event) => event.frame), ["first", "second", "third"]);
   });
 
   it("holds the first frame too once a turn was busy, and lets go again when traffic is light", async () => {
-    const peer = await client();
-    const { session } = await recorder.wait("open");
+    const { socket } = await client();
     const batch = new WriteBatch();
-    const tcp = tcpOf(session.socket);
+    const tcp = tcpOf(socket);
     const turn = async (writes: number): Promise<number> => {
-      batch.hold(session.socket);
+      batch.hold(socket);
       const corkedAtFirst = tcp.writableCorked;
-      session.socket.send("x");
+      socket.send("x");
       for (let i = 1; i < writes; i++) {
-        batch.hold(session.socket);
-        session.socket.send("x");
+        batch.hold(socket);
+        socket.send("x");
       }
       await new Promise((resolve) => setImmediate(resolve));
       return corkedAtFirst;
@@ -86,7 +85,7 @@ describe("write batching", () => {
     assert.equal(await turn(40), 0, "a quiet start: the first frame goes at once");
     assert.equal(await turn(2), 1, "after a busy turn the first frame is held as well");
     assert.equal(await turn(1), 0, "after a light turn it goes at once again");
-    await peer.frame(43);
+    await recorder.wait("message", 43);
   });
 
   it("keeps text and binary frames in order across turns", async () => {
@@ -97,7 +96,7 @@ describe("write batching", () => {
       for (let i = 0; i < 25; i++) {
         const frame = i % 3 === 0 ? Buffer.from([turn, i]) : `t${turn}.${i}`;
         expected.push(frame);
-        endpoint.send(frame, session.id, () => undefined);
+        endpoint.send(frame, { kind: "session", id: session.id }, () => undefined);
       }
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -117,7 +116,7 @@ describe("write batching", () => {
     let completed = 0;
     for (let i = 0; i < total; i++) {
       const frame = i % 10 === 0 ? Buffer.from(`${i} binary`) : `${i} ${payload}`;
-      endpoint.send(frame, undefined, (error) => {
+      endpoint.send(frame, ALL, (error) => {
         assert.ifError(error);
         completed++;
       });
@@ -146,9 +145,9 @@ describe("write batching", () => {
     const { session } = await recorder.wait("open");
     const closed = peer.closedByPeer();
     for (const frame of ["a", "b", "c"]) {
-      endpoint.send(frame, session.id, () => undefined);
+      endpoint.send(frame, { kind: "session", id: session.id }, () => undefined);
     }
-    await endpoint.close();
+    await endpoint.stop();
     assert.equal((await closed).code, 1001);
     assert.deepEqual(peer.received.map((frame) => frame.data), ["a", "b", "c"]);
   });
@@ -156,8 +155,8 @@ describe("write batching", () => {
   it("reports a reply to a session that dropped meanwhile as FLOWSOCKET_ERR_SESSION_GONE", async () => {
     await client();
     const { session } = await recorder.wait("open");
-    session.socket.terminate();
-    const error = await new Promise<Error | null | undefined>((resolve) => endpoint.send("late", session.id, resolve));
+    session.terminate();
+    const error = await new Promise<Error | null | undefined>((resolve) => endpoint.send("late", { kind: "session", id: session.id }, resolve));
     assert.equal((error as { code?: string } | undefined)?.code, "FLOWSOCKET_ERR_SESSION_GONE");
   });
 });
