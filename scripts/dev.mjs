@@ -1,14 +1,16 @@
 // Starts Node-RED for local development, with this package installed in a
 // throw-away user directory (.node-red-dev/) and the echo example deployed
 // on first run. `npm start` builds dist/ first; this script only runs.
+// FLOWSOCKET_DEV_DIR names another user directory, so that a test can run
+// this script without touching the developer's .node-red-dev/.
 import { spawn } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const userDir = join(root, ".node-red-dev");
+const userDir = resolve(process.env.FLOWSOCKET_DEV_DIR || join(root, ".node-red-dev"));
 const require = createRequire(import.meta.url);
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 
@@ -65,8 +67,9 @@ function recordDependency() {
     ? JSON.parse(readFileSync(file, "utf8"))
     : { name: "node-red-project", description: "FlowSocket development", version: "0.0.1", private: true };
   project.dependencies ??= {};
-  if (project.dependencies[pkg.name] !== "file:..") {
-    project.dependencies[pkg.name] = "file:..";
+  const spec = `file:${relative(userDir, root).split(sep).join("/")}`;
+  if (project.dependencies[pkg.name] !== spec) {
+    project.dependencies[pkg.name] = spec;
     writeFileSync(file, `${JSON.stringify(project, null, 4)}\n`);
   }
 }

@@ -21,6 +21,27 @@ export interface NodeRedProcessOptions {
   settings?: Record<string, unknown>;
 }
 
+/** A command that runs Node-RED: red.js itself, or a script that starts it, such as scripts/dev.mjs. */
+export interface NodeRedCommand {
+  /** The arguments to `node` (this test run's Node binary). */
+  args: string[];
+  cwd: string;
+  /** Variables set over this process's environment. */
+  env?: Record<string, string>;
+  /** The port the command makes Node-RED listen on. */
+  port: number;
+  /** The version in the package.json of the Node-RED it runs. */
+  version: string;
+  /** How long to wait for the admin API to answer, in milliseconds (30 s). */
+  startTimeoutMs?: number;
+}
+
+/** How a process ended: its exit code, or the signal that ended it. */
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 /** What an admin API request answered. */
 export interface AdminResponse {
   status: number;
@@ -33,14 +54,14 @@ const STOP_GRACE_MS = 5000;
 const REQUEST_TIMEOUT_MS = 15000;
 
 /**
- * A real Node-RED process, started with `node <node-red>/red.js` from the
- * package FLOWSOCKET_NODE_RED names, on 127.0.0.1 and a free
- * port, with no admin authentication. Its output is kept for a failing
- * test to print.
+ * A real Node-RED process, on 127.0.0.1 and a free port, with no admin
+ * authentication: started with `node <node-red>/red.js` from the package
+ * FLOWSOCKET_NODE_RED names (`start`), or by another command (`spawn`). Its
+ * output is kept for a failing test to print.
  */
 export class NodeRedProcess {
   private readonly chunks: string[] = [];
-  private readonly exited: Promise<void>;
+  private readonly exited: Promise<ProcessExit>;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -52,9 +73,9 @@ export class NodeRedProcess {
     child.stderr?.setEncoding("utf8").on("data", (chunk: string) => this.chunks.push(chunk));
     this.exited = new Promise((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) {
-        resolve();
+        resolve({ code: child.exitCode, signal: child.signalCode });
       } else {
-        child.once("exit", () => resolve());
+        child.once("exit", (code, signal) => resolve({ code, signal }));
       }
     });
   }
@@ -81,15 +102,30 @@ export class NodeRedProcess {
       `// Written by test/support/node-red-process.ts\nmodule.exports = ${JSON.stringify(settings, null, 2)};\n`,
     );
     const packageJson = require.resolve(`${NODE_RED_PACKAGE}/package.json`, { paths: [ROOT] });
-    const redJs = join(dirname(packageJson), "red.js");
-    const child = spawn(process.execPath, [redJs, "--userDir", options.userDir, "--port", String(port)], {
+    return NodeRedProcess.spawn({
+      args: [join(dirname(packageJson), "red.js"), "--userDir", options.userDir, "--port", String(port)],
       cwd: options.userDir,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, NODE_RED_DISABLE_TELEMETRY: "1" },
+      env: { NODE_RED_DISABLE_TELEMETRY: "1" },
+      port,
+      version: (require(packageJson) as { version: string }).version,
+      startTimeoutMs: options.startTimeoutMs,
     });
-    const red = new NodeRedProcess(child, port, (require(packageJson) as { version: string }).version);
+  }
+
+  /**
+   * Runs `node <args>` and resolves once Node-RED answers `GET /settings` on
+   * the command's port. Rejects, with the output, if the process exits first
+   * or Node-RED does not answer within `startTimeoutMs`.
+   */
+  static async spawn(command: NodeRedCommand): Promise<NodeRedProcess> {
+    const child = spawn(process.execPath, command.args, {
+      cwd: command.cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...command.env },
+    });
+    const red = new NodeRedProcess(child, command.port, command.version);
     try {
-      await red.waitUntilAnswering(options.startTimeoutMs ?? 30000);
+      await red.waitUntilAnswering(command.startTimeoutMs ?? 30000);
     } catch (error) {
       await red.stop();
       throw new Error(`${(error as Error).message}\n--- Node-RED output ---\n${red.output()}`);
@@ -117,6 +153,30 @@ export class NodeRedProcess {
     return this.chunks.join("");
   }
 
+  /** Resolves with the first match of `pattern` in the output, waiting up to `ms` for it. */
+  waitForOutput(pattern: RegExp, ms = 10000): Promise<RegExpExecArray> {
+    const streams = [this.child.stdout, this.child.stderr].filter((stream) => stream !== null);
+    return new Promise((resolvePromise, reject) => {
+      const check = (): void => {
+        const match = pattern.exec(this.output());
+        if (match) {
+          finish();
+          resolvePromise(match);
+        }
+      };
+      const timer = setTimeout(() => {
+        finish();
+        reject(new Error(`no ${String(pattern)} in the output within ${ms} ms\n--- output ---\n${this.output()}`));
+      }, ms);
+      const finish = (): void => {
+        clearTimeout(timer);
+        streams.forEach((stream) => stream.off("data", check));
+      };
+      streams.forEach((stream) => stream.on("data", check));
+      check();
+    });
+  }
+
   /** GET an admin API path, as JSON (`Accept: application/json`) unless `accept` says otherwise. */
   async get(path: string, accept = "application/json"): Promise<AdminResponse> {
     return this.request("GET", path, { Accept: accept });
@@ -136,15 +196,23 @@ export class NodeRedProcess {
     return (response.body as { rev?: string } | undefined)?.rev ?? "";
   }
 
-  /** SIGTERM, then SIGKILL after a grace period; resolves once the process has exited. */
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) {
-      return;
+  /**
+   * Sends `signal` (SIGTERM), then SIGKILL after a grace period; resolves
+   * once the process has exited, with how it ended.
+   */
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<ProcessExit> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill(signal);
     }
-    this.child.kill("SIGTERM");
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), STOP_GRACE_MS);
+    const timer = setTimeout(() => {
+      this.child.kill("SIGKILL");
+      // A process it started (scripts/dev.mjs's Node-RED) would outlive it
+      // holding the output pipes, and keep this test run from exiting.
+      this.child.stdout?.destroy();
+      this.child.stderr?.destroy();
+    }, STOP_GRACE_MS);
     try {
-      await this.exited;
+      return await this.exited;
     } finally {
       clearTimeout(timer);
     }
@@ -196,7 +264,7 @@ export class NodeRedProcess {
 }
 
 /** A port that was free on 127.0.0.1 a moment ago: the kernel's pick for port 0. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, "127.0.0.1");
   await once(server, "listening");

@@ -1,0 +1,78 @@
+import { strict as assert } from "node:assert";
+import { mkdtemp, readFile, realpath, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { freePort, NodeRedProcess, type ProcessExit } from "../support/node-red-process";
+
+const ROOT = resolve(__dirname, "..", "..", "..");
+
+type FlowNode = Record<string, unknown> & { id: string; type: string };
+
+/**
+ * The Node-RED that `npm start` runs: scripts/dev.mjs, on a free PORT, with
+ * its user directory in a temporary folder (FLOWSOCKET_DEV_DIR) so the
+ * developer's .node-red-dev/ is left alone. It always runs the Node-RED 4
+ * of devDependencies, whichever Node-RED the other tests use.
+ */
+describe("e2e: the dev Node-RED that npm start runs", function () {
+  this.timeout(60000);
+
+  let tmp: string | undefined;
+  let userDir: string;
+  let red: NodeRedProcess | undefined;
+
+  before(async function () {
+    tmp = await realpath(await mkdtemp(join(tmpdir(), "flowsocket-dev-")));
+    userDir = join(tmp, "user");
+    const port = await freePort();
+    const packageJson = require.resolve("node-red/package.json", { paths: [ROOT] });
+    red = await NodeRedProcess.spawn({
+      args: [join(ROOT, "scripts", "dev.mjs")],
+      cwd: ROOT,
+      env: { FLOWSOCKET_DEV_DIR: userDir, PORT: String(port) },
+      port,
+      version: (require(packageJson) as { version: string }).version,
+    });
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === "failed" && red) {
+      console.log(`--- dev.mjs output ---\n${red.output()}`);
+    }
+  });
+
+  after(async function () {
+    await red?.stop();
+    if (tmp) {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it("runs in the user directory FLOWSOCKET_DEV_DIR names", async function () {
+    const [, dir] = await red!.waitForOutput(/User directory\s*: (.+)/);
+    assert.equal(dir?.trim(), userDir);
+  });
+
+  it("deploys the echo example, its client on the chosen port, with no other port in its texts", async function () {
+    const example = JSON.parse(await readFile(join(ROOT, "examples", "echo.json"), "utf8")) as FlowNode[];
+    const running = (await red!.get("/flows")).body as FlowNode[];
+    assert.deepEqual(running.map((node) => node.id).sort(), example.map((node) => node.id).sort());
+    const client = running.find((node) => node.type === "flowsocket-client");
+    assert.equal(client?.path, `ws://localhost:${red!.port}/ws/echo`);
+    const texts = running.flatMap((node) => [node.name, node.info, node.label].filter((text): text is string => typeof text === "string"));
+    for (const text of texts) {
+      assert.doesNotMatch(text, /:\d+\b|\b1880\b/);
+    }
+  });
+
+  it("stops on SIGINT, and its Node-RED with it", async function () {
+    // Only dev.mjs gets the signal, as with `kill -INT`: it passes it on to Node-RED and exits as Node-RED does.
+    const exit: ProcessExit = await red!.stop("SIGINT");
+    assert.deepEqual(exit, { code: 0, signal: null });
+    await assert.rejects(
+      fetch(`${red!.url}/settings`, { signal: AbortSignal.timeout(2000) }),
+      (error: Error & { cause?: { code?: string } }) => error.cause?.code === "ECONNREFUSED",
+      "nothing listens on the port any more",
+    );
+  });
+});
