@@ -89,6 +89,10 @@ module.exports = {
     flowFilePretty: true,
     // A throw-away directory: keep credentials readable rather than encrypted with a generated key.
     credentialSecret: false,
+    // Nothing over the canvas on first open: no telemetry consent prompt, no
+    // update notice, no welcome tour.
+    telemetry: { enabled: false, updateNotification: false },
+    editorTheme: { tours: false },
     logging: {
         console: { level: "info", metrics: false, audit: false },
     },

@@ -53,6 +53,16 @@ describe("e2e: the dev Node-RED that npm start runs", function () {
     assert.equal(dir?.trim(), userDir);
   });
 
+  it("opens the editor with no telemetry prompt, update notice or welcome tour", async function () {
+    const settings = (await red!.get("/settings")).body as { telemetryEnabled?: boolean; editorTheme?: { tours?: boolean } };
+    // The editor asks for consent while telemetryEnabled is undefined, and runs the tour unless tours is false.
+    assert.equal(settings.telemetryEnabled, false);
+    assert.equal(settings.editorTheme?.tours, false);
+    // Not in /settings: the runtime reads it from settings.js before it shows an update notice.
+    const written = require(join(userDir, "settings.js")) as { telemetry?: { updateNotification?: boolean } };
+    assert.equal(written.telemetry?.updateNotification, false);
+  });
+
   it("deploys the echo example, its client on the chosen port, with no other port in its texts", async function () {
     const example = JSON.parse(await readFile(join(ROOT, "examples", "echo.json"), "utf8")) as FlowNode[];
     const running = (await red!.get("/flows")).body as FlowNode[];
