@@ -19,24 +19,28 @@ if (!existsSync(join(root, pkg["node-red"].nodes.flowsocket))) {
   process.exit(1);
 }
 
-mkdirSync(join(userDir, "node_modules", "@flowsocket"), { recursive: true });
-linkPackage();
+/** The repository's node_modules as seen from the user directory, through a link: see run(). */
+const runtimeModules = join(userDir, ".runtime", "node_modules");
+
+// This package, in the user directory as a link to the repository, so a
+// rebuild is picked up on the next start with no reinstall.
+ensureLink(join(userDir, "node_modules", ...pkg.name.split("/")), root);
+ensureLink(runtimeModules, dirname(dirname(require.resolve("node-red/package.json"))));
 recordDependency();
 const settingsFile = writeSettingsIfMissing();
 writeFlowsIfMissing();
 run();
 
 /**
- * Installs this package in the user directory as a link to the repository,
- * so a rebuild is picked up on the next start with no reinstall. Node-RED's
- * registry reads `<userDir>/node_modules` with readdir and stat, which follow
- * the link, and finds `examples/` through it; `require` then resolves the
- * link, so `ws` comes from the repository's own node_modules.
+ * Makes `link` a link to the directory `target`, unless it is one already.
+ * Node-RED's registry reads `<userDir>/node_modules` with readdir and stat,
+ * which follow links, and finds this package's `examples/` through its link;
+ * with --preserve-symlinks (see run()) the package's `require("ws")` looks in
+ * `<link>/node_modules`, which is the repository's.
  */
-function linkPackage() {
-  const link = join(userDir, "node_modules", "@flowsocket", "node-red");
+function ensureLink(link, target) {
   // A relative target keeps working if the repository moves; Windows wants an absolute junction.
-  const target = process.platform === "win32" ? root : relative(dirname(link), root);
+  const linkTarget = process.platform === "win32" ? target : relative(dirname(link), target);
   const type = process.platform === "win32" ? "junction" : "dir";
   let stat;
   try {
@@ -46,15 +50,16 @@ function linkPackage() {
       throw error;
     }
   }
-  if (stat?.isSymbolicLink() && resolve(dirname(link), readlinkSync(link)) === resolve(root)) {
+  if (stat?.isSymbolicLink() && resolve(dirname(link), readlinkSync(link)) === resolve(target)) {
     return;
   }
   if (stat) {
     // Something else is there, such as an `npm install` of a packed tarball: replace it.
-    console.log(`Replacing ${relative(root, link)} with a link to the repository`);
+    console.log(`Replacing ${relative(root, link)} with a link to ${relative(root, target) || "the repository"}`);
     rmSync(link, { recursive: true, force: true });
   }
-  symlinkSync(target, link, type);
+  mkdirSync(dirname(link), { recursive: true });
+  symlinkSync(linkTarget, link, type);
 }
 
 /**
@@ -140,11 +145,23 @@ function editorUrl() {
   return `${scheme}://${host.includes(":") ? `[${host}]` : host}:${port}${path}`;
 }
 
-/** Runs Node-RED from devDependencies in the foreground and exits as it does. */
+/**
+ * Runs Node-RED from devDependencies in the foreground and exits as it does.
+ *
+ * Node-RED appends "-git" to its version when a `.git` sits four levels above
+ * `@node-red/runtime/lib` (getVersion in @node-red/runtime/lib/index.js),
+ * which, installed in this repository, is the repository's own. So red.js is
+ * started through the user directory's `.runtime/node_modules` link, and
+ * --preserve-symlinks(-main) keeps every module at its path through the link:
+ * four levels up is then `.runtime/`, which has no `.git`.
+ */
 function run() {
-  const redJs = join(dirname(require.resolve("node-red/package.json")), "red.js");
+  const redJs = join(runtimeModules, "node-red", "red.js");
   console.log(`Node-RED editor: ${editorUrl()}  (user directory ${relative(root, userDir)}/, Ctrl-C to stop)`);
-  const child = spawn(process.execPath, [redJs, "--userDir", userDir], { cwd: root, stdio: "inherit" });
+  const child = spawn(process.execPath, ["--preserve-symlinks", "--preserve-symlinks-main", redJs, "--userDir", userDir], {
+    cwd: root,
+    stdio: "inherit",
+  });
 
   // A terminal's Ctrl-C reaches both processes; Node-RED ignores a second signal while it stops.
   const forward = (signal) => {

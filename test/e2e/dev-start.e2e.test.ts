@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { mkdtemp, readFile, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { nextDebugMessage } from "../support/comms";
 import { freePort, NodeRedProcess, type ProcessExit } from "../support/node-red-process";
 
 const ROOT = resolve(__dirname, "..", "..", "..");
@@ -53,6 +54,13 @@ describe("e2e: the dev Node-RED that npm start runs", function () {
     assert.equal(dir?.trim(), userDir);
   });
 
+  it("prints the version of its Node-RED package, with no -git", async function () {
+    const [, version] = await red!.waitForOutput(/Node-RED version: v(\S+)/);
+    assert.equal(version, red!.version);
+    const settings = (await red!.get("/settings")).body as { version: string };
+    assert.equal(settings.version, red!.version);
+  });
+
   it("opens the editor with no telemetry prompt, update notice or welcome tour", async function () {
     const settings = (await red!.get("/settings")).body as { telemetryEnabled?: boolean; editorTheme?: { tours?: boolean } };
     // The editor asks for consent while telemetryEnabled is undefined, and runs the tour unless tours is false.
@@ -73,6 +81,24 @@ describe("e2e: the dev Node-RED that npm start runs", function () {
     for (const text of texts) {
       assert.doesNotMatch(text, /:\d+\b|\b1880\b/);
     }
+  });
+
+  it("loads core's nodes and this package's, and offers the example", async function () {
+    // dev.mjs starts Node-RED through a link: every module must still be found.
+    const sets = (await red!.get("/nodes")).body as { id: string; enabled: boolean; err?: string }[];
+    assert.deepEqual(sets.filter((set) => set.err !== undefined).map((set) => `${set.id}: ${set.err}`), []);
+    const enabled = sets.filter((set) => set.enabled).map((set) => set.id);
+    assert.ok(enabled.includes("node-red/inject") && enabled.includes("node-red/websocket"), enabled.join(", "));
+    assert.ok(enabled.includes("@flowsocket/node-red/flowsocket"), enabled.join(", "));
+    const modules = await red!.get("/library/examples/flows/");
+    assert.ok((modules.body as string[]).includes("@flowsocket/node-red"), JSON.stringify(modules.body));
+  });
+
+  it("runs the example: the client's hello comes back to the debug node", async function () {
+    const running = (await red!.get("/flows")).body as FlowNode[];
+    const debugNode = running.find((node) => node.type === "debug");
+    const message = await nextDebugMessage(red!.port, (data) => data.id === debugNode?.id, 15000);
+    assert.equal(message.msg, "hello");
   });
 
   it("stops on SIGINT, and its Node-RED with it", async function () {
