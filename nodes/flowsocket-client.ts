@@ -4,6 +4,7 @@ import { EndpointHub, type EndpointUser } from "./adapters/endpoint-hub";
 import { resolveHeaders, type HeaderSetting } from "./adapters/headers";
 import { ClientConnection, parseWebSocketUrl, type ClientTlsOptions } from "./transport/client-connection";
 import { ConnectError } from "./transport/connect-failure";
+import { secondsToMs } from "./settings/parse";
 import { FlowsocketError, toError } from "./transport/errors";
 import { parseProtocolList } from "./transport/protocols";
 import { proxyForUrl, type ProxyOptions } from "./transport/proxy";
@@ -36,7 +37,7 @@ export function registerClient(RED: NodeAPI): void {
 
     // Log a failing connection once, not at every retry, until it changes or connects.
     let lastFailure: string | undefined;
-    node.hub = new EndpointHub(node.wholemsg, (error, session) => {
+    node.hub = new EndpointHub(node.wholemsg, "client", (error, session) => {
       if (session) {
         node.error(RED._("flowsocket.errors.connection-lost", { url: node.target, error: error.message }));
       } else if (error.message !== lastFailure) {
@@ -69,7 +70,7 @@ export function registerClient(RED: NodeAPI): void {
             process.env,
             (RED.settings as { proxyOptions?: ProxyOptions }).proxyOptions,
           ),
-          heartbeatMs: heartbeatMs(def.hb),
+          heartbeatMs: secondsToMs(def.hb),
         },
         node.hub,
       );
@@ -85,6 +86,7 @@ export function registerClient(RED: NodeAPI): void {
     }
     node.hub.channel = connection;
     node.on("close", (_removed: boolean, done: () => void) => {
+      node.hub.stopping();
       void connection.stop().then(done, done);
     });
   }
@@ -134,10 +136,4 @@ function pathOf(url: string): string {
   } catch {
     return url;
   }
-}
-
-/** The `hb` setting (seconds, as a string in core's flows) in milliseconds; 0 when off. */
-function heartbeatMs(setting: string | undefined): number {
-  const seconds = Number.parseFloat(setting ?? "");
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
 }

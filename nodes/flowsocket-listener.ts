@@ -6,6 +6,7 @@ import type { CoreListeners } from "./adapters/core-listeners";
 import type { EndpointConfigNode } from "./adapters/endpoint-config";
 import { EndpointHub, type EndpointUser } from "./adapters/endpoint-hub";
 import type { UpgradeRouters } from "./adapters/upgrade-routers";
+import { flag, headerNames, secondsToMs } from "./settings/parse";
 import { toError } from "./transport/errors";
 import { listenerPath } from "./transport/paths";
 import { parseProtocolList } from "./transport/protocols";
@@ -15,6 +16,12 @@ interface ListenerDef extends NodeDef {
   path?: string;
   wholemsg?: string;
   subprotocol?: string;
+  /** Server heartbeat, seconds between pings; empty or 0 for none. */
+  hb?: string | number;
+  /** Request headers that sessions keep, comma-separated. */
+  sessionHeaders?: string;
+  trustProxy?: boolean | string;
+  clientRooms?: boolean | string;
 }
 
 /** Whether a listener serves its path, or which rival has it: another of ours, or core's. */
@@ -33,6 +40,7 @@ export function registerListener(RED: NodeAPI, routers: UpgradeRouters, coreList
     node.target = def.path ?? "";
     node.hub = new EndpointHub(
       node.wholemsg,
+      "listener",
       (error, session) => node.warn(RED._("flowsocket.errors.session-error", { id: session?.id ?? "", error: error.message })),
       { event: "disconnect", count: 0 },
     );
@@ -61,6 +69,10 @@ export function registerListener(RED: NodeAPI, routers: UpgradeRouters, coreList
     const endpoint = new ServerEndpoint(node.hub, {
       protocols: parseProtocolList(def.subprotocol),
       verifyClient: (RED.settings as { webSocketNodeVerifyClient?: ServerOptions["verifyClient"] }).webSocketNodeVerifyClient,
+      keepHeaders: headerNames(def.sessionHeaders),
+      trustProxy: flag(def.trustProxy),
+      heartbeatMs: secondsToMs(def.hb),
+      clientRooms: flag(def.clientRooms),
     });
 
     const router = routers.for(server);
@@ -107,6 +119,7 @@ export function registerListener(RED: NodeAPI, routers: UpgradeRouters, coreList
     node.on("close", (_removed: boolean, done: () => void) => {
       RED.events.off("flows:started", onFlowsStarted);
       router.remove(fullPath, target);
+      node.hub.stopping();
       void endpoint.stop().then(done, done);
     });
   }

@@ -2,20 +2,44 @@ import type { Node, NodeAPI, NodeMessageInFlow } from "node-red";
 import type { EndpointConfigNode } from "./adapters/endpoint-config";
 import type { StatusTexts } from "./adapters/status";
 import { useEndpoint, type EndpointUserDef } from "./adapters/use-endpoint";
-import { targetOf } from "./adapters/messages";
+import { runAction } from "./adapters/commands";
+import { CommandError, commandOf, targetOf, type Command } from "./adapters/messages";
+import { flag } from "./settings/parse";
 import type { FrameData } from "./transport/codec";
 import { FlowsocketError, toError } from "./transport/errors";
 import type { Target } from "./transport/target";
 
+interface OutDef extends EndpointUserDef {
+  /** Read `msg.to`, `msg.room`, `msg.except` and `msg.action`; off, they are ordinary properties. */
+  control?: boolean | string;
+  /** Results of actions, and sends that missed sessions, come out of the node's output. */
+  results?: boolean | string;
+}
+
+type Send = (msg: NodeMessageInFlow) => void;
+type Done = (error?: Error) => void;
+
 /**
  * `flowsocket-out`: sends each message to the session in `msg._session`, or to
- * every session when the message did not come from a WebSocket.
+ * every session when the message did not come from a WebSocket; with `control`,
+ * to the sessions and rooms a message names, and carries out its `msg.action`.
  */
 export function registerOut(RED: NodeAPI, texts: StatusTexts): void {
-  function FlowsocketOutNode(this: Node, def: EndpointUserDef): void {
+  function FlowsocketOutNode(this: Node, def: OutDef): void {
     RED.nodes.createNode(this, def);
-    const config = useEndpoint(RED, texts, this, def);
-    this.on("input", (msg: NodeMessageInFlow, _send: unknown, done: (error?: Error) => void) => {
+    const node = this;
+    const config = useEndpoint(RED, texts, node, def);
+    const control = flag(def.control);
+    const results = flag(def.results);
+
+    /** A target that named sessions which are not open is worth a warning, never an error: the rest got it. */
+    const warnGone = (gone: readonly string[]): void => {
+      if (gone.length > 0) {
+        node.warn(RED._("flowsocket.errors.gone", { ids: gone.join(", ") }));
+      }
+    };
+
+    node.on("input", (msg: NodeMessageInFlow, send: Send, done: Done) => {
       if (!config) {
         done(new Error(RED._("flowsocket.errors.missing-config")));
         return;
@@ -30,6 +54,26 @@ export function registerOut(RED: NodeAPI, texts: StatusTexts): void {
         done(new Error(RED._("flowsocket.errors.not-connected", { url: config.target })));
         return;
       }
+      let command: Command | undefined;
+      if (control) {
+        try {
+          command = commandOf(msg);
+        } catch (error) {
+          done(describeCommandError(error));
+          return;
+        }
+      }
+      if (command && command.action !== "send") {
+        runAction(channel, command, config.hub.messages).then((result) => {
+          warnGone(result.gone);
+          if (results) {
+            msg.payload = result.payload;
+            send(msg);
+          }
+          done();
+        }, (error: unknown) => done(toError(error)));
+        return;
+      }
       let frame: FrameData | undefined;
       try {
         frame = config.hub.messages.toFrame(msg);
@@ -41,9 +85,25 @@ export function registerOut(RED: NodeAPI, texts: StatusTexts): void {
         done();
         return;
       }
-      const target = targetOf(msg);
-      channel.send(frame, target, (error) => done(error ? describeSendError(error, config, target) : undefined));
+      const target = command?.target ?? targetOf(msg);
+      channel.send(frame, target, (error, gone) => {
+        if (error) {
+          done(describeSendError(error, config, target));
+          return;
+        }
+        if (gone && gone.length > 0) {
+          warnGone(gone);
+          if (results) {
+            send({ _msgid: msg._msgid, action: "send", payload: { gone } });
+          }
+        }
+        done();
+      });
     });
+  }
+
+  function describeCommandError(error: unknown): Error {
+    return error instanceof CommandError ? new Error(RED._(`flowsocket.errors.${error.key}`, error.params)) : toError(error);
   }
 
   function describeSendError(error: Error, config: EndpointConfigNode, target: Target): Error {

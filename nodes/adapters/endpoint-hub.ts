@@ -3,8 +3,8 @@ import type { ClientHandlers } from "../transport/client-connection";
 import type { FrameData, MessageObject } from "../transport/codec";
 import { ConnectError } from "../transport/connect-failure";
 import { FlowsocketError } from "../transport/errors";
-import type { Session } from "../transport/session";
-import { Messages } from "./messages";
+import type { CloseCause, Session } from "../transport/session";
+import { Messages, type Delivery, type EndpointKind } from "./messages";
 
 /** What happened to an endpoint, as in and out nodes show it and Status nodes see it. */
 export type LifecycleEvent = "connecting" | "connect" | "disconnect" | "error";
@@ -29,7 +29,12 @@ export interface EndpointUser {
   onState(state: EndpointState): void;
   /** Only in nodes receive messages. */
   onMessage?(msg: MessageObject): void;
+  /** How an in node wants its messages; plain as core's when not given. */
+  delivery?: Delivery;
 }
+
+/** What core's nodes deliver: `{type, id}` sessions and no event messages. */
+const PLAIN: Delivery = { metadata: false, events: false };
 
 /** Where the config node logs what goes wrong on a session or connection. */
 export type ErrorReporter = (error: Error, session: Session | undefined) => void;
@@ -45,6 +50,10 @@ export class EndpointHub implements ClientHandlers {
   private readonly users = new Set<EndpointUser>();
   /** The users that take messages, as an array: it is walked for every frame. */
   private receivers: EndpointUser[] = [];
+  /** The receivers that take lifecycle events too. */
+  private listeners: EndpointUser[] = [];
+  /** Set once the endpoint stops: its sessions have been told to in nodes as closed. */
+  private stopped = false;
   /** How this endpoint's frames and messages turn into each other. */
   readonly messages: Messages;
 
@@ -54,16 +63,17 @@ export class EndpointHub implements ClientHandlers {
    */
   constructor(
     wholemsg: boolean,
+    kind: EndpointKind,
     private readonly reportError: ErrorReporter,
     private last: EndpointState | undefined = undefined,
   ) {
-    this.messages = new Messages(wholemsg);
+    this.messages = new Messages(wholemsg, kind);
   }
 
   /** Starts delivering to `user`; it is told the current state at once. */
   attach(user: EndpointUser): void {
     this.users.add(user);
-    this.receivers = [...this.users].filter((candidate) => candidate.onMessage);
+    this.sortUsers();
     if (this.last) {
       const { sessionId: _omitted, ...current } = this.last;
       user.onState({ ...current, quiet: true });
@@ -72,7 +82,7 @@ export class EndpointHub implements ClientHandlers {
 
   detach(user: EndpointUser): void {
     this.users.delete(user);
-    this.receivers = [...this.users].filter((candidate) => candidate.onMessage);
+    this.sortUsers();
   }
 
   /** The endpoint cannot work; `failure` is a `flowsocket.status` catalog key. */
@@ -96,11 +106,43 @@ export class EndpointHub implements ClientHandlers {
   }
 
   onOpen(session: Session): void {
+    // Before the session's first frame, which cannot arrive in this turn.
+    for (const user of this.listeners) {
+      user.onMessage!(this.messages.connected(session, user.delivery!));
+    }
     this.publish({ event: "connect", sessionId: session.id, count: this.count() });
   }
 
-  onClose(session: Session): void {
+  onClose(session: Session, code: number, reason: string, cause: CloseCause): void {
+    if (!this.stopped) {
+      this.tellClosed(session, code, reason, cause);
+    }
     this.publish({ event: "disconnect", sessionId: session.id, count: this.count() });
+  }
+
+  /**
+   * The endpoint is about to stop: its open sessions are told to in nodes as
+   * closed, with cause `stopping`, now rather than when the sockets have
+   * closed, while the in nodes (which Node-RED stops first) are still
+   * attached: a flow that keeps a presence list past a deploy of modified
+   * nodes then drops them.
+   */
+  stopping(): void {
+    const channel = this.channel;
+    if (!channel || this.stopped) {
+      return;
+    }
+    this.stopped = true;
+    const { code, reason } = channel.stopClose;
+    for (const session of channel.list()) {
+      this.tellClosed(session, code, reason, "stopping");
+    }
+  }
+
+  private tellClosed(session: Session, code: number, reason: string, cause: CloseCause): void {
+    for (const user of this.listeners) {
+      user.onMessage!(this.messages.disconnected(session, code, reason, cause, user.delivery!));
+    }
   }
 
   onError(error: Error, session: Session | undefined): void {
@@ -108,6 +150,9 @@ export class EndpointHub implements ClientHandlers {
     const failure = failureOf(error);
     if (!session && this.last?.event === "error" && this.last.sessionId === undefined && this.last.failure === failure) {
       return;
+    }
+    for (const user of this.listeners) {
+      user.onMessage!(this.messages.failed(error, session, user.delivery!));
     }
     const state: EndpointState = { event: "error", count: this.count(), failure };
     if (session) {
@@ -122,8 +167,14 @@ export class EndpointHub implements ClientHandlers {
       // Each in node gets a message of its own, so one flow's changes never
       // show up in another's (core hands them all the same object).
       const own = i === 0 || typeof frame === "string" ? frame : Buffer.from(frame);
-      receivers[i]!.onMessage!(this.messages.fromFrame(session, own));
+      const receiver = receivers[i]!;
+      receiver.onMessage!(this.messages.fromFrame(session, own, receiver.delivery ?? PLAIN));
     }
+  }
+
+  private sortUsers(): void {
+    this.receivers = [...this.users].filter((user) => user.onMessage);
+    this.listeners = this.receivers.filter((user) => user.delivery?.events);
   }
 
   private count(): number {

@@ -1,6 +1,8 @@
 import { frameToMessage, messageToFrame, type FrameData, type MessageObject } from "../transport/codec";
+import { ConnectError } from "../transport/connect-failure";
 import { IdSequence } from "../transport/ids";
-import type { Session } from "../transport/session";
+import { roomNames } from "../transport/room-commands";
+import type { CloseCause, Session } from "../transport/session";
 import { sessionOrAll, type Target } from "../transport/target";
 
 /** `msg._session` as core's nodes set it, which flows test with `type === "websocket"`. */
@@ -10,30 +12,118 @@ export interface SessionRef {
 }
 
 /**
+ * `msg._session` with what is known of the session (an in node's `metadata`
+ * option): built once per session; each message gets a copy of its own, and
+ * the nested `query` and `headers` are frozen, so a flow that changes one
+ * message's session cannot change another's.
+ */
+export interface SessionInfo extends SessionRef {
+  /** The listener's path the client connected to (listener), or the URL connected to (client). */
+  path?: string;
+  url?: string;
+  remoteAddress: string;
+  remotePort: number;
+  protocol: string;
+  query: Readonly<Record<string, string | string[]>>;
+  headers: Readonly<Record<string, string>>;
+  openedAt: number;
+}
+
+/** How an in node wants its messages: the options it has. */
+export interface Delivery {
+  /** `_session` with the session's details and `receivedAt` on every message. */
+  readonly metadata: boolean;
+  /** Lifecycle events as messages too; a peer's own `event` is then taken off its messages. */
+  readonly events: boolean;
+}
+
+/** What a listener or client connection is, for the session details. */
+export type EndpointKind = "listener" | "client";
+
+/**
  * Every Node-RED message the package builds or reads, in one place: the
- * message an in node emits for a frame, and the frame and target an out node
- * makes of a message.
+ * message an in node emits for a frame or a lifecycle event, and the frame and
+ * target an out node makes of a message.
  */
 export class Messages {
   private readonly ids = new IdSequence();
+  private readonly infos = new WeakMap<Session, SessionInfo>();
 
-  constructor(private readonly wholemsg: boolean) {}
+  constructor(
+    private readonly wholemsg: boolean,
+    private readonly kind: EndpointKind = "listener",
+  ) {}
 
   /**
    * The message for one frame from `session`. Built whole, in one shape; the
    * id is made here because Node-RED's own generator costs more than the rest
    * of this path.
    */
-  fromFrame(session: Session, frame: FrameData): MessageObject {
-    const _session: SessionRef = { type: "websocket", id: session.id };
+  fromFrame(session: Session, frame: FrameData, delivery: Delivery): MessageObject {
+    const _session = this.sessionOf(session, delivery.metadata);
     if (!this.wholemsg) {
-      return { _msgid: this.ids.next(), payload: frame, _session };
+      return delivery.metadata
+        ? { _msgid: this.ids.next(), payload: frame, _session, receivedAt: Date.now() }
+        : { _msgid: this.ids.next(), payload: frame, _session };
     }
     const msg = frameToMessage(frame, true);
-    // The real session replaces any a peer sent; a peer's message may bring its own id.
+    // The real session replaces any a peer sent, and a peer cannot pass for a
+    // lifecycle event; a peer's message may bring its own id.
     msg._session = _session;
+    if (delivery.events) {
+      delete msg.event;
+    }
+    if (delivery.metadata) {
+      msg.receivedAt = Date.now();
+    }
     msg._msgid ??= this.ids.next();
     return msg;
+  }
+
+  /** The `connect` event of a session. */
+  connected(session: Session, delivery: Delivery): MessageObject {
+    return this.event("connect", session, delivery);
+  }
+
+  /** The `disconnect` event of a session: the close code and reason, and why, in a word. */
+  disconnected(session: Session, code: number, reason: string, cause: CloseCause, delivery: Delivery): MessageObject {
+    const msg = this.event("disconnect", session, delivery);
+    msg.code = code;
+    msg.reason = reason;
+    msg.cause = cause;
+    return msg;
+  }
+
+  /**
+   * The `error` event: of a session, or of a client's connection attempt, with
+   * what failed (`failure`, and the HTTP `status` of a refused upgrade).
+   */
+  failed(error: Error, session: Session | undefined, delivery: Delivery): MessageObject {
+    const msg = this.event("error", session, delivery);
+    const detail: Record<string, unknown> = { message: error.message };
+    if (error instanceof ConnectError) {
+      detail.failure = error.failure;
+      if (error.status !== undefined) {
+        detail.status = error.status;
+      }
+    }
+    msg.error = detail;
+    return msg;
+  }
+
+  /** The session's details, each time a copy of the object built once (see SessionInfo). */
+  info(session: Session): SessionInfo {
+    let info = this.infos.get(session);
+    if (!info) {
+      info = this.buildInfo(session);
+      this.infos.set(session, info);
+    }
+    return { ...info };
+  }
+
+  /** The open sessions for `getSessions`: each one's details and the rooms it is in. */
+  list(sessions: Iterable<Session>): (SessionInfo & { rooms: string[] })[] {
+    return [...sessions].map((session) => ({ ...this.info(session), rooms: [...session.rooms] }));
   }
 
   /**
@@ -45,6 +135,57 @@ export class Messages {
   toFrame(msg: MessageObject): FrameData | undefined {
     return messageToFrame(msg, this.wholemsg);
   }
+
+  private sessionOf(session: Session, metadata: boolean): SessionRef {
+    return metadata ? this.info(session) : { type: "websocket", id: session.id };
+  }
+
+  /** An event message has no `payload`, so nothing takes it for data. */
+  private event(event: string, session: Session | undefined, delivery: Delivery): MessageObject {
+    const msg: MessageObject = { _msgid: this.ids.next(), event };
+    if (session) {
+      msg._session = this.sessionOf(session, delivery.metadata);
+    }
+    if (delivery.metadata) {
+      msg.receivedAt = Date.now();
+    }
+    return msg;
+  }
+
+  private buildInfo(session: Session): SessionInfo {
+    const { handshake } = session;
+    const url = requestUrl(handshake.url);
+    return {
+      type: "websocket",
+      id: session.id,
+      ...(this.kind === "listener" ? { path: url.pathname } : { url: handshake.url }),
+      remoteAddress: handshake.remoteAddress,
+      remotePort: handshake.remotePort,
+      protocol: handshake.protocol,
+      query: queryOf(url),
+      headers: Object.freeze({ ...handshake.headers }),
+      openedAt: handshake.openedAt,
+    };
+  }
+}
+
+/** A request target ("/ws?x=1") or URL, parsed; one that cannot be parsed counts as "/". */
+function requestUrl(target: string): URL {
+  try {
+    return new URL(target, "ws://endpoint");
+  } catch {
+    return new URL("ws://endpoint/");
+  }
+}
+
+/** The query string as an object, frozen; a name given more than once has an array of its values. */
+function queryOf(url: URL): Readonly<Record<string, string | string[]>> {
+  const query: Record<string, string | string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    const earlier = query[name];
+    query[name] = earlier === undefined ? value : Array.isArray(earlier) ? [...earlier, value] : [earlier, value];
+  }
+  return Object.freeze(query);
 }
 
 /**
@@ -54,4 +195,132 @@ export class Messages {
 export function targetOf(msg: MessageObject): Target {
   const session = msg._session as { type?: unknown; id?: unknown } | undefined;
   return sessionOrAll(session?.type === "websocket" && typeof session.id === "string" ? session.id : undefined);
+}
+
+/** What an out node with `control` on is asked to do by a message (see commandOf). */
+export type Command =
+  | { readonly action: "send"; readonly target: Target }
+  | { readonly action: "join"; readonly rooms: readonly string[]; readonly target: Target }
+  | { readonly action: "leave"; readonly rooms: readonly string[] | true; readonly target: Target }
+  | { readonly action: "close"; readonly target: Target; readonly code: number; readonly reason: string }
+  | { readonly action: "getSessions"; readonly rooms: readonly string[] | undefined };
+
+/** A message an out node cannot act on: `key` names the `flowsocket.errors` text, with its parameters. */
+export class CommandError extends Error {
+  constructor(
+    readonly key: string,
+    readonly params: Record<string, string> = {},
+  ) {
+    super(key);
+    this.name = "CommandError";
+  }
+}
+
+/** The longest close reason RFC 6455 allows: 123 bytes of UTF-8. */
+const MAX_REASON_BYTES = 123;
+
+/**
+ * What a message asks of an out node whose `control` option is on, after
+ * Node-RED's own convention for steering a connection (the MQTT nodes'
+ * `msg.action`): no action sends; `join`, `leave`, `close` and `getSessions`
+ * act on sessions. Targets come from `msg.to` (an id, a list, or "*"),
+ * `msg.room` and `msg.except`; without them, from `msg._session`.
+ *
+ * @throws CommandError for an unknown action or a property of the wrong kind.
+ */
+export function commandOf(msg: MessageObject): Command {
+  const action = msg.action;
+  switch (action) {
+    case undefined:
+      return { action: "send", target: sendTarget(msg) };
+    case "join":
+      return { action, rooms: roomsOf(msg.room, "join"), target: memberTarget(msg, action) };
+    case "leave":
+      return { action, rooms: msg.room === true ? true : roomsOf(msg.room, "leave"), target: memberTarget(msg, action) };
+    case "close": {
+      const target = explicitTarget(msg, true) ?? replyTo(msg);
+      if (!target) {
+        throw new CommandError("close-target");
+      }
+      return { action, target, code: closeCode(msg.code), reason: closeReason(msg.reason) };
+    }
+    case "getSessions":
+      return { action, rooms: msg.room === undefined ? undefined : roomsOf(msg.room, "getSessions") };
+    default:
+      throw new CommandError("unknown-action", { action: String(action) });
+  }
+}
+
+/** A send's target: `to`, `room` and `except` when there are any, else as core does. */
+function sendTarget(msg: MessageObject): Target {
+  return explicitTarget(msg, true) ?? targetOf(msg);
+}
+
+/** Whose rooms `join` and `leave` change: `msg.to`, else the session the message came from. */
+function memberTarget(msg: MessageObject, action: string): Target {
+  const target = explicitTarget(msg, false) ?? replyTo(msg);
+  if (!target) {
+    throw new CommandError("member-target", { action });
+  }
+  return target;
+}
+
+/** The session in `msg._session`, if it is one of ours. */
+function replyTo(msg: MessageObject): Target | undefined {
+  const target = targetOf(msg);
+  return target.kind === "session" ? target : undefined;
+}
+
+/**
+ * The target `msg.to`, `msg.room` (when `byRoom`) and `msg.except` name, or
+ * undefined when the message names none.
+ */
+function explicitTarget(msg: MessageObject, byRoom: boolean): Target | undefined {
+  const { to } = msg;
+  const except = msg.except === undefined ? undefined : idList(msg.except, "except");
+  const rooms = byRoom && msg.room !== undefined ? roomsOf(msg.room, "room") : undefined;
+  if (to === "*") {
+    return { kind: "all", except };
+  }
+  const ids = to === undefined ? undefined : idList(to, "to");
+  if (ids || rooms) {
+    return { kind: "sessions", ids: ids ?? [], rooms, except };
+  }
+  return except ? { kind: "all", except } : undefined;
+}
+
+function idList(value: unknown, property: string): string[] {
+  const ids = Array.isArray(value) ? value : [value];
+  if (!ids.every((id): id is string => typeof id === "string" && id !== "")) {
+    throw new CommandError("bad-ids", { property });
+  }
+  return ids;
+}
+
+function roomsOf(value: unknown, property: string): string[] {
+  const rooms = roomNames(value);
+  if (!rooms) {
+    throw new CommandError("bad-room", { property });
+  }
+  return rooms;
+}
+
+/** `msg.code` for a close: 1000 when absent; else 1000 or an application code, 3000-4999 (RFC 6455 7.4). */
+function closeCode(value: unknown): number {
+  if (value === undefined) {
+    return 1000;
+  }
+  const code = Number(value);
+  if (!Number.isInteger(code) || (code !== 1000 && (code < 3000 || code > 4999))) {
+    throw new CommandError("bad-close-code", { code: String(value) });
+  }
+  return code;
+}
+
+function closeReason(value: unknown): string {
+  const reason = value === undefined ? "" : String(value);
+  if (Buffer.byteLength(reason) > MAX_REASON_BYTES) {
+    throw new CommandError("bad-close-reason");
+  }
+  return reason;
 }

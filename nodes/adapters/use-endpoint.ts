@@ -1,5 +1,4 @@
 import type { Node, NodeAPI, NodeDef } from "node-red";
-import type { MessageObject } from "../transport/codec";
 import { isEndpointConfigNode, type EndpointConfigNode } from "./endpoint-config";
 import type { EndpointUser } from "./endpoint-hub";
 import { statusOf, type StatusTexts } from "./status";
@@ -12,7 +11,7 @@ export interface EndpointUserDef extends NodeDef {
 
 /**
  * Connects an in or out node to its config node: keeps the node's status in
- * step with the endpoint and, for in nodes, delivers messages. Reports a
+ * step with the endpoint and, for in nodes, delivers messages as `receiver` asks. Reports a
  * missing config node on the node and returns undefined.
  */
 export function useEndpoint(
@@ -20,7 +19,7 @@ export function useEndpoint(
   texts: StatusTexts,
   node: Node,
   def: EndpointUserDef,
-  onMessage?: (msg: MessageObject) => void,
+  receiver?: Pick<EndpointUser, "onMessage" | "delivery">,
 ): EndpointConfigNode | undefined {
   // As in core, a client setting wins over a server one.
   const id = def.client || def.server;
@@ -31,16 +30,19 @@ export function useEndpoint(
     return undefined;
   }
   const user: EndpointUser = {
+    ...receiver,
     onState: (state) => node.status(statusOf(state, config.listening, texts)),
   };
-  if (onMessage) {
-    user.onMessage = onMessage;
-  }
   config.use(user);
   node.on("close", (_removed: boolean, done: () => void) => {
-    config.hub.detach(user);
-    node.status({});
-    done();
+    // Node-RED stops flow nodes before config nodes, in one pass: staying
+    // attached until that pass is over lets an in node hear its endpoint
+    // stop (see EndpointHub.stopping).
+    setImmediate(() => {
+      config.hub.detach(user);
+      node.status({});
+      done();
+    });
   });
   return config;
 }

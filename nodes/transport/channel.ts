@@ -1,5 +1,7 @@
 import type { FrameData } from "./codec";
-import type { Session } from "./session";
+import type { CloseCause, Session } from "./session";
+import type { Rooms } from "./rooms";
+import type { Resolved } from "./sessions";
 import type { Target } from "./target";
 
 /**
@@ -12,8 +14,8 @@ export interface ChannelHandlers {
   onOpen(session: Session): void;
   /** A frame arrived on a session. */
   onMessage(session: Session, frame: FrameData): void;
-  /** A session that had opened has closed. */
-  onClose(session: Session, code: number, reason: string): void;
+  /** A session that had opened has closed, for `cause`. */
+  onClose(session: Session, code: number, reason: string, cause: CloseCause): void;
   /**
    * Something failed: a session (when given) or, for a client, a connection
    * attempt. It is reported once; a session that had opened is then closed too.
@@ -27,6 +29,12 @@ export interface ChannelHandlers {
  * target named that are not open (a send to the others still went out).
  */
 export type SendCallback = (error?: Error | null, gone?: readonly string[]) => void;
+
+/** A close code and reason, as a close frame carries them. */
+export interface CloseFrame {
+  readonly code: number;
+  readonly reason: string;
+}
 
 /** What in and out nodes need of a listener or a client connection. */
 export interface Channel {
@@ -45,6 +53,14 @@ export interface Channel {
    * with the named ids that were not open, once they have closed.
    */
   close(target: Target, code: number, reason: string): Promise<readonly string[]>;
+  /** The rooms of this endpoint's sessions: join, leave, members. */
+  readonly rooms: Rooms;
+  /** The open sessions. */
+  list(): IterableIterator<Session>;
+  /** The open sessions `target` names, each once, and the ids it names that are not open. */
+  resolve(target: Target): Resolved;
   /** Closes every session and releases every resource; resolves once all sockets have closed. */
   stop(): Promise<void>;
+  /** The close code and reason `stop` closes sessions with. */
+  readonly stopClose: CloseFrame;
 }

@@ -1,7 +1,7 @@
 import type { SecureContextOptions } from "node:tls";
 import WebSocket, { type ClientOptions } from "ws";
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff";
-import type { Channel, ChannelHandlers, SendCallback } from "./channel";
+import type { Channel, ChannelHandlers, CloseFrame, SendCallback } from "./channel";
 import { closeSocket } from "./close-socket";
 import type { FrameData } from "./codec";
 import { connectFailure, upgradeRefused } from "./connect-failure";
@@ -12,7 +12,7 @@ import { checkProtocols } from "./protocols";
 import { tunnelThrough } from "./proxy-tunnel";
 import { ReadPacer } from "./read-pacer";
 import { Session, type SessionHandlers, type SessionIo } from "./session";
-import { SessionRegistry } from "./sessions";
+import { SessionEndpoint } from "./session-endpoint";
 import type { Target } from "./target";
 import { WriteBatch } from "./write-batch";
 
@@ -63,7 +63,8 @@ export interface ClientHandlers extends ChannelHandlers {
  * growing delay, until it is stopped. Each connection that opens is a new
  * session with a new id.
  */
-export class ClientConnection implements Channel {
+/** Its sessions: at most one, the open connection, kept as a listener keeps its many. */
+export class ClientConnection extends SessionEndpoint implements Channel {
   /** The URL connected to, parsed once. */
   readonly url: URL;
   /** The proxy tunnelled through, if any. */
@@ -71,8 +72,6 @@ export class ClientConnection implements Channel {
   private readonly backoff: Backoff;
   private readonly io: SessionIo = { batch: new WriteBatch(), pacer: new ReadPacer() };
   private readonly ids = new RandomIds();
-  /** The open session, if any: at most one, kept in a registry so targets resolve as on a listener. */
-  private readonly sessions = new SessionRegistry();
   private readonly sessionHandlers: SessionHandlers;
   private readonly quiet = (): boolean => this.stopping !== undefined;
   /** The socket of the attempt in progress or of the open session. */
@@ -80,6 +79,7 @@ export class ClientConnection implements Channel {
   private heartbeat: Heartbeat | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
+  readonly stopClose: CloseFrame = { code: CLOSE_NORMAL, reason: "client stopping" };
   private stateValue: ConnectionState = "idle";
 
   /**
@@ -91,6 +91,7 @@ export class ClientConnection implements Channel {
     private readonly options: ClientConnectionOptions,
     private readonly handlers: ClientHandlers,
   ) {
+    super();
     this.url = parseWebSocketUrl(options.url);
     checkProtocols(options.protocols ?? []);
     this.proxy = options.proxy === undefined ? undefined : parseProxyUrl(options.proxy);
@@ -100,10 +101,6 @@ export class ClientConnection implements Channel {
 
   get state(): ConnectionState {
     return this.stateValue;
-  }
-
-  get sessionCount(): number {
-    return this.sessions.size;
   }
 
   /** Starts connecting; later calls do nothing. */
@@ -130,10 +127,6 @@ export class ClientConnection implements Channel {
       const dropped = error instanceof FlowsocketError && error.code === "FLOWSOCKET_ERR_SESSION_GONE";
       callback(dropped ? this.notConnected() : error, gone);
     });
-  }
-
-  close(target: Target, code: number, reason: string): Promise<readonly string[]> {
-    return this.sessions.close(target, code, reason);
   }
 
   stop(): Promise<void> {
@@ -185,6 +178,7 @@ export class ClientConnection implements Channel {
         url: this.url.href,
         protocol: socket.protocol,
         openedAt: Date.now(),
+        headers: {},
       };
       const session = new Session(this.ids.next(), socket, handshake, this.io, this.sessionHandlers, this.quiet);
       this.sessions.add(session);
@@ -224,8 +218,11 @@ export class ClientConnection implements Channel {
   private async shutDown(): Promise<void> {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    if (this.socket) {
-      await closeSocket(this.socket, CLOSE_NORMAL, "client stopping");
+    const [session] = this.sessions.values();
+    if (session) {
+      await session.close(this.stopClose.code, this.stopClose.reason, "stopping");
+    } else if (this.socket) {
+      await closeSocket(this.socket, this.stopClose.code, this.stopClose.reason);
     }
     this.stateValue = "closed";
   }

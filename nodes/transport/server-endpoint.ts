@@ -2,13 +2,16 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type WebSocket from "ws";
 import { WebSocketServer, type ServerOptions } from "ws";
-import type { Channel, ChannelHandlers, SendCallback } from "./channel";
+import type { Channel, ChannelHandlers, CloseFrame, SendCallback } from "./channel";
 import type { FrameData } from "./codec";
 import { sessionGone } from "./errors";
+import { forwardedFor, keptHeaders } from "./handshake-headers";
+import { Heartbeat } from "./heartbeat";
 import { RandomIds } from "./ids";
 import { ReadPacer } from "./read-pacer";
+import { parseRoomCommand } from "./room-commands";
 import { Session, type SessionHandlers, type SessionIo } from "./session";
-import { SessionRegistry } from "./sessions";
+import { SessionEndpoint } from "./session-endpoint";
 import type { Target } from "./target";
 import { WriteBatch } from "./write-batch";
 
@@ -25,26 +28,40 @@ export interface ServerEndpointOptions {
   protocols?: readonly string[];
   /** Passed to `ws` as is: Node-RED's `webSocketNodeVerifyClient` setting. */
   verifyClient?: ServerOptions["verifyClient"];
+  /** Request headers to keep in each session's handshake facts, by lower-case name; no others are kept. */
+  keepHeaders?: readonly string[];
+  /**
+   * Trust a reverse proxy in front: take the client's address from
+   * `X-Forwarded-For` (or `Forwarded`) rather than from the TCP connection,
+   * which is the proxy's.
+   */
+  trustProxy?: boolean;
+  /** Ping every session this often (ms); one that sends nothing for a whole interval is ended. 0: off. */
+  heartbeatMs?: number;
+  /** Let clients join and leave rooms themselves (see room-commands.ts). */
+  clientRooms?: boolean;
 }
 
 /**
  * A WebSocket server endpoint that is handed upgrade requests for one path and
  * owns the sessions it accepts.
  */
-export class ServerEndpoint implements Channel {
+export class ServerEndpoint extends SessionEndpoint implements Channel {
   private readonly server: WebSocketServer;
-  private readonly sessions = new SessionRegistry();
   private readonly io: SessionIo = { batch: new WriteBatch(), pacer: new ReadPacer() };
   private readonly ids = new RandomIds();
   private readonly sessionHandlers: SessionHandlers;
   /** While stopping, sockets cut off by the close are expected to fail: sessions keep quiet. */
   private readonly quiet = (): boolean => this.stopping !== undefined;
   private stopping: Promise<void> | undefined;
+  readonly stopClose: CloseFrame = { code: CLOSE_GOING_AWAY, reason: "server stopping" };
+  private readonly heartbeat: Heartbeat | undefined;
 
   constructor(
     private readonly handlers: ChannelHandlers,
-    options: ServerEndpointOptions = {},
+    private readonly options: ServerEndpointOptions = {},
   ) {
+    super();
     const serverOptions: ServerOptions = { noServer: true, clientTracking: false };
     const accepted = options.protocols ?? [];
     if (accepted.length > 0) {
@@ -61,11 +78,10 @@ export class ServerEndpoint implements Channel {
       serverOptions.verifyClient = options.verifyClient;
     }
     this.server = new WebSocketServer(serverOptions);
-    this.sessionHandlers = this.sessions.handlersFor(handlers);
-  }
-
-  get sessionCount(): number {
-    return this.sessions.size;
+    this.sessionHandlers = this.sessions.handlersFor(options.clientRooms ? this.withRoomCommands(handlers) : handlers);
+    if ((options.heartbeatMs ?? 0) > 0) {
+      this.heartbeat = new Heartbeat(options.heartbeatMs!, () => this.sessions.values());
+    }
   }
 
   /** Completes a WebSocket handshake for a request the router matched to this endpoint. */
@@ -90,10 +106,6 @@ export class ServerEndpoint implements Channel {
     const { sessions, gone } = this.sessions.resolve(target);
     this.broadcast(frame, sessions);
     callback(undefined, gone);
-  }
-
-  close(target: Target, code: number, reason: string): Promise<readonly string[]> {
-    return this.sessions.close(target, code, reason);
   }
 
   stop(): Promise<void> {
@@ -125,19 +137,46 @@ export class ServerEndpoint implements Channel {
       return;
     }
     const handshake = {
-      remoteAddress: request.socket.remoteAddress ?? "",
+      remoteAddress: (this.options.trustProxy && forwardedFor(request.headers)) || request.socket.remoteAddress || "",
       remotePort: request.socket.remotePort ?? 0,
       url: request.url ?? "/",
       protocol: socket.protocol,
       openedAt: Date.now(),
+      headers: keptHeaders(request.headers, this.options.keepHeaders ?? []),
     };
     const session = new Session(this.ids.next(), socket, handshake, this.io, this.sessionHandlers, this.quiet);
     this.sessions.add(session);
     this.handlers.onOpen(session);
   }
 
+  /** Handlers that take a client's room commands out of its frames and carry them out. */
+  private withRoomCommands(handlers: ChannelHandlers): ChannelHandlers {
+    const rooms = this.sessions.rooms;
+    return {
+      onOpen: handlers.onOpen.bind(handlers),
+      onError: handlers.onError.bind(handlers),
+      onClose: handlers.onClose.bind(handlers),
+      onMessage: (session, frame) => {
+        const command = typeof frame === "string" ? parseRoomCommand(frame) : undefined;
+        if (!command) {
+          handlers.onMessage(session, frame);
+          return;
+        }
+        for (const room of command.rooms) {
+          if (command.type === "join") {
+            rooms.join(session, room);
+          } else {
+            rooms.leave(session, room);
+          }
+        }
+      },
+    };
+  }
+
   private async stopAll(): Promise<void> {
-    await Promise.all([...this.sessions.values()].map((session) => session.close(CLOSE_GOING_AWAY, "server stopping")));
+    this.heartbeat?.stop();
+    const { code, reason } = this.stopClose;
+    await Promise.all([...this.sessions.values()].map((session) => session.close(code, reason, "stopping")));
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

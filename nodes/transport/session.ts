@@ -20,14 +20,27 @@ export interface Handshake {
   readonly protocol: string;
   /** When the session opened, in ms since the epoch. */
   readonly openedAt: number;
+  /** The request headers the endpoint was told to keep (lower-case names), and only those. */
+  readonly headers: Readonly<Record<string, string>>;
 }
+
+/**
+ * Why a session closed, in one word:
+ * - `peer`: the other side closed it or the connection dropped;
+ * - `flow`: a flow closed it;
+ * - `heartbeat`: the peer stopped answering pings;
+ * - `stopping`: the endpoint stopped (a redeploy, or Node-RED stopping);
+ * - `error`: the session failed (a protocol error, say);
+ * - `limit`: it went over one of the endpoint's limits.
+ */
+export type CloseCause = "peer" | "flow" | "heartbeat" | "stopping" | "error" | "limit";
 
 /** What a session tells its endpoint. */
 export interface SessionHandlers {
   onMessage(session: Session, frame: FrameData): void;
   /** The session failed; it closes next. Called at most once. */
   onError(error: Error, session: Session): void;
-  onClose(session: Session, code: number, reason: string): void;
+  onClose(session: Session, code: number, reason: string, cause: CloseCause): void;
 }
 
 /** The write batch and read pacer an endpoint shares among its sessions. */
@@ -49,6 +62,10 @@ export class Session {
   #failed = false;
   readonly #handlers: SessionHandlers;
   readonly #quiet: () => boolean;
+  /** Why it is closing, once something on this side decided it; else the peer did. */
+  #cause: CloseCause | undefined;
+  /** The rooms it is in; kept by the endpoint's room registry. */
+  readonly rooms = new Set<string>();
 
   /**
    * @param socket an open socket; the session takes it over.
@@ -76,8 +93,11 @@ export class Session {
     });
     socket.on("pong", alive);
     socket.on("ping", alive);
-    socket.on("error", (error) => this.report(toError(error)));
-    socket.on("close", (code, reason) => handlers.onClose(this, code, reason.toString()));
+    socket.on("error", (error) => {
+      this.#cause ??= "error";
+      this.report(toError(error));
+    });
+    socket.on("close", (code, reason) => handlers.onClose(this, code, reason.toString(), this.#cause ?? "peer"));
   }
 
   get isOpen(): boolean {
@@ -104,14 +124,13 @@ export class Session {
     this.#socket.send(data, { binary });
   }
 
-  /** Closes with `code` and `reason`; resolves once closed (see closeSocket for the grace period). */
-  close(code: number, reason: string): Promise<void> {
+  /**
+   * Closes with `code` and `reason`, for `cause`; resolves once closed (see
+   * closeSocket for the grace period).
+   */
+  close(code: number, reason: string, cause: CloseCause): Promise<void> {
+    this.#cause ??= cause;
     return closeSocket(this.#socket, code, reason);
-  }
-
-  /** Cuts the connection at once, with no closing handshake. */
-  terminate(): void {
-    this.#socket.terminate();
   }
 
   /**
@@ -129,6 +148,7 @@ export class Session {
 
   /** Ends a session whose peer stopped answering: reported as its failure, then cut. */
   expire(error: Error): void {
+    this.#cause ??= "heartbeat";
     this.report(error);
     this.#socket.terminate();
   }

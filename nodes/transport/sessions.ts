@@ -1,5 +1,6 @@
 import type { ChannelHandlers } from "./channel";
-import type { Session, SessionHandlers } from "./session";
+import { Rooms } from "./rooms";
+import type { CloseCause, Session, SessionHandlers } from "./session";
 import type { Target } from "./target";
 
 /** The sessions a target names that are open, and the ids it names that are not. */
@@ -8,9 +9,10 @@ export interface Resolved {
   readonly gone: string[];
 }
 
-/** The open sessions of one endpoint, by id. */
+/** The open sessions of one endpoint, by id, and the rooms they are in. */
 export class SessionRegistry {
   private readonly byId = new Map<string, Session>();
+  readonly rooms = new Rooms();
 
   /** Number of open sessions. */
   get size(): number {
@@ -21,9 +23,10 @@ export class SessionRegistry {
     this.byId.set(session.id, session);
   }
 
-  /** @returns whether the session was registered. */
-  delete(id: string): boolean {
-    return this.byId.delete(id);
+  /** Forgets a session, taking it out of every room. @returns whether it was registered. */
+  delete(session: Session): boolean {
+    this.rooms.leaveAll(session);
+    return this.byId.delete(session.id);
   }
 
   get(id: string): Session | undefined {
@@ -35,9 +38,9 @@ export class SessionRegistry {
   }
 
   /** Closes the open sessions `target` names; resolves, with the named ids that were not open, once they have closed. */
-  async close(target: Target, code: number, reason: string): Promise<readonly string[]> {
+  async close(target: Target, code: number, reason: string, cause: CloseCause): Promise<readonly string[]> {
     const { sessions, gone } = this.resolve(target);
-    await Promise.all(sessions.map((session) => session.close(code, reason)));
+    await Promise.all(sessions.map((session) => session.close(code, reason, cause)));
     return gone;
   }
 
@@ -50,9 +53,9 @@ export class SessionRegistry {
     return {
       onMessage: handlers.onMessage.bind(handlers),
       onError: handlers.onError.bind(handlers),
-      onClose: (session, code, reason) => {
-        this.byId.delete(session.id);
-        handlers.onClose(session, code, reason);
+      onClose: (session, code, reason, cause) => {
+        this.delete(session);
+        handlers.onClose(session, code, reason, cause);
       },
     };
   }
@@ -71,14 +74,25 @@ export class SessionRegistry {
       return { sessions, gone };
     }
     const ids = target.kind === "session" ? [target.id] : new Set(target.ids);
+    const chosen = new Set<Session>();
     for (const id of ids) {
       const session = this.byId.get(id);
       if (!session) {
         gone.push(id);
       } else if (!except?.has(id)) {
-        sessions.push(session);
+        chosen.add(session);
       }
     }
+    if (target.kind === "sessions") {
+      for (const room of target.rooms ?? []) {
+        for (const session of this.rooms.of(room)) {
+          if (!except?.has(session.id)) {
+            chosen.add(session);
+          }
+        }
+      }
+    }
+    sessions.push(...chosen);
     return { sessions, gone };
   }
 }

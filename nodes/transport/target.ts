@@ -1,11 +1,12 @@
 /**
  * Which sessions of an endpoint a send or a close is for: one session (a
- * reply), a list of ids, or every session; `except` leaves some out (the
- * sender of a message, say).
+ * reply), some sessions (a list of ids and the members of some rooms, each
+ * session once), or every session; `except` leaves some out (the sender of
+ * a message, say).
  */
 export type Target = (
   | { readonly kind: "session"; readonly id: string }
-  | { readonly kind: "sessions"; readonly ids: readonly string[] }
+  | { readonly kind: "sessions"; readonly ids: readonly string[]; readonly rooms?: readonly string[] }
   | { readonly kind: "all" }
 ) & { readonly except?: readonly string[] };
 

@@ -232,6 +232,43 @@ describe("flowsocket-client with in and out nodes", () => {
     }
   });
 
+  it("emits connect, disconnect and attempt errors as messages, with the connection's details", async () => {
+    const flow = pair(server.url);
+    flow[1] = { ...flow[1]!, events: true, metadata: true };
+    await load(flow);
+    const sink = new Sink(helper.getNode("sink"));
+    const peer = await server.connection();
+    const [connect] = (await sink.waitFor(1)) as Record<string, unknown>[];
+    assert.equal(connect!.event, "connect");
+    const session = connect!._session as Record<string, unknown>;
+    assert.equal(session.url, new URL(server.url).href);
+    assert.equal(session.protocol, "");
+    assert.equal("path" in session, false);
+    peer.close(4002, "bye");
+    const [, disconnect] = (await sink.waitFor(2)) as Record<string, unknown>[];
+    assert.deepEqual([disconnect!.event, disconnect!.code, disconnect!.reason, disconnect!.cause], ["disconnect", 4002, "bye", "peer"]);
+  });
+
+  it("tells what failed in an attempt's error event", async () => {
+    const http = createHttpServer((_request, response) => {
+      response.statusCode = 404;
+      response.end();
+    });
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    try {
+      const flow = pair(`ws://127.0.0.1:${(http.address() as AddressInfo).port}/nothing`);
+      flow[1] = { ...flow[1]!, events: true };
+      await load(flow);
+      const [error] = (await new Sink(helper.getNode("sink")).waitFor(1)) as Record<string, unknown>[];
+      assert.equal(error!.event, "error");
+      assert.deepEqual(error!.error, { message: "the server answered HTTP 404", failure: "not-found", status: 404 });
+    } finally {
+      await helper.unload();
+      http.closeAllConnections();
+      await new Promise((resolve) => http.close(resolve));
+    }
+  });
+
   it("sends and receives whole messages in wholemsg mode", async () => {
     await load(pair(server.url, { wholemsg: "true" }));
     const peer = await server.connection();

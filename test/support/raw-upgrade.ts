@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 
 /**
  * Sends one WebSocket upgrade request over raw TCP and counts the
@@ -9,7 +9,7 @@ import { connect } from "node:net";
  * in. Resolves with the count and the HTTP status line of the first answer.
  */
 export function countUpgradeAnswers(url: string, ms = 5000): Promise<{ answers: number; statusLine: string }> {
-  const { hostname, port, pathname } = new URL(url);
+  const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname);
     let received = Buffer.alloc(0);
@@ -48,17 +48,58 @@ export function countUpgradeAnswers(url: string, ms = 5000): Promise<{ answers: 
         finish();
       }
     });
-    socket.write(
-      [
-        `GET ${pathname} HTTP/1.1`,
-        `Host: ${hostname}:${port}`,
-        "Upgrade: websocket",
-        "Connection: Upgrade",
-        `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}`,
-        "Sec-WebSocket-Version: 13",
-        "",
-        "",
-      ].join("\r\n"),
-    );
+    socket.write(upgradeRequest(url));
+  });
+}
+
+/** A valid upgrade request for `url`, as raw HTTP. */
+function upgradeRequest(url: string): string {
+  const { host, pathname, search } = new URL(url);
+  return [
+    `GET ${pathname}${search} HTTP/1.1`,
+    `Host: ${host}`,
+    "Upgrade: websocket",
+    "Connection: Upgrade",
+    `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}`,
+    "Sec-WebSocket-Version: 13",
+    "",
+    "",
+  ].join("\r\n");
+}
+
+/**
+ * A client that completes the handshake and then never reads or answers
+ * anything: a peer gone silent, whose pings go unanswered. Resolves with the
+ * socket once the server has answered 101; the caller destroys it.
+ */
+export function silentPeer(url: string, ms = 5000): Promise<Socket> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no 101 within ${ms} ms`));
+    }, ms);
+    let received = "";
+    const onData = (chunk: Buffer): void => {
+      received += chunk.toString("latin1");
+      if (received.includes("\r\n\r\n")) {
+        clearTimeout(timer);
+        socket.off("data", onData);
+        socket.pause();
+        if (received.startsWith("HTTP/1.1 101")) {
+          resolve(socket);
+        } else {
+          socket.destroy();
+          reject(new Error(`refused: ${received.slice(0, received.indexOf("\r\n"))}`));
+        }
+      }
+    };
+    socket.on("data", onData);
+    socket.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    socket.write(upgradeRequest(url));
   });
 }

@@ -155,7 +155,7 @@ describe("write batching", () => {
   it("reports a reply to a session that dropped meanwhile as FLOWSOCKET_ERR_SESSION_GONE", async () => {
     await client();
     const { session } = await recorder.wait("open");
-    session.terminate();
+    void session.close(1000, "", "flow");
     const error = await new Promise<Error | null | undefined>((resolve) => endpoint.send("late", { kind: "session", id: session.id }, resolve));
     assert.equal((error as { code?: string } | undefined)?.code, "FLOWSOCKET_ERR_SESSION_GONE");
   });

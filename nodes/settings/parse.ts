@@ -1,0 +1,25 @@
+/**
+ * Reading config node settings as the editor saves them. Core's flows store
+ * numbers and flags as strings ("30", "true"), flows written by hand or by
+ * the admin API may use real ones; both read the same here.
+ */
+
+/** A seconds setting (`hb`) in milliseconds; 0 when off, empty or not a positive number. */
+export function secondsToMs(setting: unknown): number {
+  const seconds = Number.parseFloat(String(setting ?? ""));
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
+}
+
+/** A flag: true for `true` or `"true"`, false for anything else, absent included. */
+export function flag(setting: unknown): boolean {
+  return setting === true || setting === "true";
+}
+
+/** A comma-separated list of header names, lower-cased, without blanks or repeats. */
+export function headerNames(setting: unknown): string[] {
+  const names = String(setting ?? "")
+    .split(",")
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== "");
+  return [...new Set(names)];
+}

@@ -1,0 +1,37 @@
+import type { Rooms } from "./rooms";
+import type { Session } from "./session";
+import { SessionRegistry, type Resolved } from "./sessions";
+import type { Target } from "./target";
+
+/**
+ * What listeners and client connections do alike with the sessions they own:
+ * count, list, resolve targets, keep rooms and close on a flow's request.
+ */
+export abstract class SessionEndpoint {
+  protected readonly sessions = new SessionRegistry();
+
+  /** Number of open sessions (0 or 1 for a client connection). */
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** The rooms of this endpoint's sessions: join, leave, members. */
+  get rooms(): Rooms {
+    return this.sessions.rooms;
+  }
+
+  /** The open sessions. */
+  list(): IterableIterator<Session> {
+    return this.sessions.values();
+  }
+
+  /** The open sessions `target` names, each once, and the ids it names that are not open. */
+  resolve(target: Target): Resolved {
+    return this.sessions.resolve(target);
+  }
+
+  /** Closes the sessions `target` names for a flow; resolves with the named ids that were not open. */
+  close(target: Target, code: number, reason: string): Promise<readonly string[]> {
+    return this.sessions.close(target, code, reason, "flow");
+  }
+}
