@@ -55,25 +55,14 @@ describe("e2e: the editor in a browser", function () {
   });
 
   it("finds our nodes and core's when the palette filter says websocket, and tells them apart", async function () {
-    // Typed key by key: the palette's search box filters on key events.
-    await page.locator("#red-ui-palette-search input").pressSequentially("websocket");
-    await page.waitForSelector('.red-ui-palette-node[data-palette-type="inject"]', { state: "hidden" });
-    const visible = await page.$$eval(".red-ui-palette-node", (nodes) =>
-      nodes
-        .filter((node) => (node as HTMLElement).offsetParent !== null)
-        .map((node) => ({
-          type: node.getAttribute("data-palette-type"),
-          label: node.textContent?.replace(/\s+/g, " ").trim(),
-          colour: getComputedStyle(node).backgroundColor,
-          category: node.closest(".red-ui-palette-category")?.id,
-        })),
-    );
+    const visible = await filterPalette(page, "websocket");
     const ours = visible.filter((node) => node.type?.startsWith("flowsocket-"));
     const core = visible.filter((node) => node.type?.startsWith("websocket "));
     assert.deepEqual(ours.map((node) => node.type).sort(), ["flowsocket-in", "flowsocket-out"]);
-    assert.equal(core.length, 2, "core's websocket in/out are there too");
+    assert.deepEqual(core.map((node) => node.label).sort(), ["websocket in", "websocket out"]);
     for (const node of ours) {
-      assert.match(node.label ?? "", /^fs websocket (in|out)$/);
+      assert.match(node.label, /^websocket\+ (in|out)$/);
+      assert.ok(node.lines <= 2, `${node.label} takes ${node.lines} lines`);
       assert.equal(node.category, "red-ui-palette-container-network");
       assert.notEqual(node.colour, core[0]!.colour);
     }
@@ -84,6 +73,31 @@ describe("e2e: the editor in a browser", function () {
     await page.waitForSelector('.red-ui-palette-node[data-palette-type="inject"]:not([data-filter="true"])', { state: "attached" });
     await page.waitForSelector(".red-ui-flow-node-status-label >> text=1 connected");
     await page.screenshot({ path: join(SHOTS, "echo-flow.png") });
+  });
+
+  it("keeps the in and out labels on two lines in a font as wide as DejaVu Sans", async function () {
+    // Where Arial is missing (many Linux desktops) the palette falls back to
+    // DejaVu Sans: core's "websocket in" wraps there, and a label with more
+    // than "websocket+" before its first break takes three lines.
+    const wide = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await wide.addInitScript(() => {
+        document.addEventListener("DOMContentLoaded", () => {
+          const style = document.createElement("style");
+          style.textContent = '.red-ui-palette-label { font-family: "DejaVu Sans" !important; }';
+          document.head.appendChild(style);
+        });
+      });
+      await wide.goto(red!.url);
+      await wide.waitForSelector('.red-ui-palette-node[data-palette-type="flowsocket-in"]', { timeout: 60000 });
+      const visible = await filterPalette(wide, "websocket");
+      const lines = Object.fromEntries(visible.map((node) => [node.type, node.lines]));
+      assert.equal(lines["websocket in"], 2, "the font is wide enough to wrap core's label");
+      assert.deepEqual([lines["flowsocket-in"], lines["flowsocket-out"]], [2, 2]);
+      await wide.locator("#red-ui-palette").screenshot({ path: join(SHOTS, "palette-dejavu.png") });
+    } finally {
+      await wide.close();
+    }
   });
 
   it("switches an in node between listen and connect mode", async function () {
@@ -167,9 +181,60 @@ describe("e2e: the editor in a browser", function () {
     }
   });
 
+  it("names our four types apart from core's in the help tree and unnamed nodes after what they use", async function () {
+    await page.evaluate(() => (window as unknown as { RED: EditorApi }).RED.sidebar.show("help"));
+    await page.waitForSelector(".red-ui-sidebar-help-toc .red-ui-node-list-item", { state: "attached" });
+    const helpTree = await page.$$eval(".red-ui-sidebar-help-toc .red-ui-node-list-item .red-ui-node-label", (labels) =>
+      labels.map((label) => label.textContent ?? "").filter((text) => text.includes("websocket")),
+    );
+    assert.deepEqual(helpTree.sort(), [
+      "websocket in",
+      "websocket out",
+      "websocket+ client",
+      "websocket+ in",
+      "websocket+ listener",
+      "websocket+ out",
+      "websocket-client",
+      "websocket-listener",
+    ]);
+    const labels = await page.evaluate(() => {
+      const editor = (window as unknown as { RED: EditorApi }).RED;
+      let listener = "";
+      editor.nodes.eachConfig((node) => void (node.type === "flowsocket-listener" && (listener = node.id as string)));
+      return {
+        canvas: editor.nodes.getType("flowsocket-in").label!.call({ name: "", server: listener, client: "" }),
+        noConfig: editor.nodes.getType("flowsocket-out").label!.call({ name: "", server: "", client: "" }),
+        noPath: editor.nodes.getType("flowsocket-listener").label!.call({ path: "" }),
+      };
+    });
+    assert.deepEqual(labels, { canvas: "ws+ in /ws/echo", noConfig: "websocket+ out", noPath: "websocket+ listener" });
+  });
+
   it("raised no script errors in the page", function () {
     assert.deepEqual(pageErrors, []);
   });
+
+  /** Types `filter` into the palette's search box and describes the nodes left visible. */
+  async function filterPalette(target: Page, filter: string): Promise<PaletteEntry[]> {
+    // Typed key by key: the palette's search box filters on key events.
+    await target.locator("#red-ui-palette-search input").pressSequentially(filter);
+    await target.waitForSelector('.red-ui-palette-node[data-palette-type="inject"]', { state: "hidden" });
+    return target.$$eval(".red-ui-palette-node", (nodes) =>
+      nodes
+        .filter((node) => (node as HTMLElement).offsetParent !== null)
+        .map((node) => {
+          const label = node.querySelector(".red-ui-palette-label")!;
+          return {
+            type: node.getAttribute("data-palette-type"),
+            label: (label.textContent ?? "").replace(/\s+/g, " ").trim(),
+            // The palette breaks a label into lines with <br>, each one line-height tall.
+            lines: Math.round(label.getBoundingClientRect().height / parseFloat(getComputedStyle(label).lineHeight)),
+            colour: getComputedStyle(node).backgroundColor,
+            category: node.closest(".red-ui-palette-category")?.id,
+          };
+        }),
+    );
+  }
 
   /** Opens the edit dialog of the first node of `type` (on the canvas or a config node) that passes `test`. */
   async function openEditor(type: string, test: (node: Record<string, unknown>) => boolean = () => true): Promise<string> {
@@ -209,11 +274,22 @@ describe("e2e: the editor in a browser", function () {
   }
 });
 
+interface PaletteEntry {
+  type: string | null;
+  label: string;
+  lines: number;
+  colour: string;
+  category: string | undefined;
+}
+
 interface EditorApi {
   nodes: {
     eachNode(fn: (node: Record<string, unknown>) => void): void;
     eachConfig(fn: (node: Record<string, unknown>) => void): void;
-    getType(type: string): { category: string };
+    getType(type: string): { category: string; label?: (this: Record<string, unknown>) => string };
+  };
+  sidebar: {
+    show(id: string): void;
   };
   editor: {
     edit(node: unknown): void;

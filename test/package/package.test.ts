@@ -124,6 +124,8 @@ describe("the package", () => {
         // Status texts are looked up by their last part: texts.text("x") and hub.fail("x").
         for (const [, key] of runtime.matchAll(/\.(?:text|fail)\("([^"]+)"\)/g)) keys.add(`flowsocket.status.${key}`);
         for (const [, key] of html().matchAll(/data-i18n="(?:\[[a-z]+\])?([^"]+)"/g)) keys.add(key!);
+        // The editor scripts translate through FlowSocketEditor.t("key", ...).
+        for (const [, key] of html().matchAll(/\bt\("([^"]+)"[,)]/g)) keys.add(key!);
         assert.ok(keys.size > 10, "found the keys");
         const missing = [...keys].filter((key) => typeof lookUp(catalog(), key.replace(/^[^:]+:/, "")) !== "string");
         assert.deepEqual(missing.filter((key) => !key.startsWith("node-red:")), []);
