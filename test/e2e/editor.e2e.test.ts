@@ -171,6 +171,91 @@ describe("e2e: the editor in a browser", function () {
     await cancelEditor();
   });
 
+  it("marks a listener whose path another running listener uses, before deploy", async function () {
+    const flow = [
+      { id: "dup00000000000a1", type: "flowsocket-listener", path: "/ws/twin", wholemsg: "false", subprotocol: "" },
+      // The runtime adds the leading slash, so these two share a path.
+      { id: "dup00000000000a2", type: "flowsocket-listener", path: "ws/twin", wholemsg: "false", subprotocol: "" },
+      { id: "dup00000000000b1", type: "websocket-listener", path: "/ws/core", wholemsg: "false" },
+      { id: "dup00000000000b2", type: "flowsocket-listener", path: "/ws/core", wholemsg: "false", subprotocol: "" },
+      // Core's websocket-listener with a URL is a client: no rival.
+      { id: "dup00000000000c1", type: "websocket-listener", path: "ws://example.org/feed", wholemsg: "false" },
+      { id: "dup00000000000c2", type: "flowsocket-listener", path: "/ws://example.org/feed", wholemsg: "false", subprotocol: "" },
+      // The runtime starts neither a disabled config node nor a node on a disabled flow.
+      { id: "dup00000000000d1", type: "flowsocket-listener", path: "/ws/quiet", wholemsg: "false", subprotocol: "" },
+      { id: "dup00000000000d2", type: "flowsocket-listener", path: "/ws/quiet", wholemsg: "false", subprotocol: "", d: true },
+      { id: "dup00000000000e0", type: "tab", label: "switched off", disabled: true, info: "" },
+      { id: "dup00000000000e1", type: "flowsocket-listener", path: "/ws/off", wholemsg: "false", subprotocol: "" },
+      { id: "dup00000000000e2", type: "flowsocket-listener", path: "/ws/off", wholemsg: "false", subprotocol: "", z: "dup00000000000e0" },
+      { id: "dup00000000000f1", type: "flowsocket-listener", path: "/ws/alone", wholemsg: "false", subprotocol: "" },
+    ];
+    const ids = flow.map((node) => node.id);
+    try {
+      await page.evaluate((nodes) => (window as unknown as { RED: EditorApi }).RED.nodes.import(nodes), flow);
+      const ours = (await validity(ids)).filter((node) => node.type === "flowsocket-listener");
+      assert.deepEqual(
+        Object.fromEntries(ours.map((node) => [node.id, node.errors])),
+        {
+          dup00000000000a1: ["Another websocket+ listener already uses the path /ws/twin"],
+          dup00000000000a2: ["Another websocket+ listener already uses the path /ws/twin"],
+          dup00000000000b2: ["Node-RED's own websocket-listener already uses the path /ws/core"],
+          dup00000000000c2: [],
+          dup00000000000d1: [],
+          dup00000000000d2: [],
+          dup00000000000e1: [],
+          dup00000000000e2: [],
+          dup00000000000f1: [],
+        },
+      );
+      assert.deepEqual(
+        ours.filter((node) => !node.valid).map((node) => node.id),
+        ["dup00000000000a1", "dup00000000000a2", "dup00000000000b2"],
+      );
+
+      // The red triangle in the configuration nodes sidebar.
+      await page.evaluate(() => (window as unknown as { RED: EditorApi }).RED.sidebar.show("config"));
+      const marked = await page.$$eval(".red-ui-palette-node-config-invalid .red-ui-palette-label", (labels) =>
+        labels.map((label) => label.textContent ?? "").sort(),
+      );
+      assert.deepEqual(marked, ["/ws/core", "/ws/twin", "/ws/twin"]);
+      await page.screenshot({ path: join(SHOTS, "listener-path-taken.png") });
+
+      // A change to one listener or to a flow is seen by the others.
+      await page.evaluate(() => {
+        const editor = (window as unknown as { RED: EditorApi }).RED;
+        editor.workspaces.enable("dup00000000000e0");
+        editor.nodes.remove("dup00000000000a2");
+      });
+      const after = Object.fromEntries((await validity(ids)).map((node) => [node.id, node.valid]));
+      assert.deepEqual(
+        [after.dup00000000000a1, after.dup00000000000e1, after.dup00000000000e2],
+        [true, false, false],
+        "the twin is gone and the flow is enabled",
+      );
+
+      // And while a path is typed in the edit dialog.
+      await openEditor("flowsocket-listener", (node) => node.id === "dup00000000000f1");
+      await page.fill("#node-config-input-path", "ws/core");
+      await page.locator("#node-config-input-path").blur();
+      assert.equal(await hasErrorMark("#node-config-input-path"), true);
+      await page.fill("#node-config-input-path", "/ws/still-alone");
+      await page.locator("#node-config-input-path").blur();
+      assert.equal(await hasErrorMark("#node-config-input-path"), false);
+      await cancelEditor();
+    } finally {
+      await page.evaluate((remove) => {
+        const editor = (window as unknown as { RED: EditorApi }).RED;
+        for (const id of remove) {
+          if (editor.nodes.node(id)) {
+            editor.nodes.remove(id);
+          }
+        }
+        editor.nodes.removeWorkspace("dup00000000000e0");
+        editor.workspaces.refresh();
+      }, ids);
+    }
+  });
+
   it("shows our help text for each node", async function () {
     for (const type of ["flowsocket-in", "flowsocket-out", "flowsocket-listener", "flowsocket-client"]) {
       const help = await page.evaluate((nodeType) => {
@@ -269,6 +354,22 @@ describe("e2e: the editor in a browser", function () {
     await page.waitForFunction(() => document.querySelectorAll(".red-ui-tray").length === 0);
   }
 
+  /** Whether the editor takes each of these nodes as valid, and the reasons it gives if not. */
+  async function validity(ids: string[]): Promise<{ id: string; type: string; valid: boolean; errors: string[] }[]> {
+    return page.evaluate((wanted) => {
+      const editor = (window as unknown as { RED: EditorApi }).RED;
+      return wanted.map((id) => {
+        const node = editor.nodes.node(id);
+        return {
+          id,
+          type: String(node?.type),
+          valid: node?.valid === true,
+          errors: (node?.validationErrors as string[] | undefined) ?? [],
+        };
+      });
+    }, ids);
+  }
+
   async function hasErrorMark(selector: string): Promise<boolean> {
     return page.$eval(selector, (input) => input.classList.contains("input-error"));
   }
@@ -287,6 +388,14 @@ interface EditorApi {
     eachNode(fn: (node: Record<string, unknown>) => void): void;
     eachConfig(fn: (node: Record<string, unknown>) => void): void;
     getType(type: string): { category: string; label?: (this: Record<string, unknown>) => string };
+    node(id: string): Record<string, unknown> | null;
+    import(nodes: Record<string, unknown>[]): unknown;
+    remove(id: string): unknown;
+    removeWorkspace(id: string): unknown;
+  };
+  workspaces: {
+    enable(id: string): void;
+    refresh(): void;
   };
   sidebar: {
     show(id: string): void;
