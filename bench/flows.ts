@@ -1,4 +1,5 @@
 /** The flows the benchmark deploys: the same shapes once with core's nodes and once with ours. */
+import type { Endpoints } from "./cases";
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
 
@@ -9,8 +10,19 @@ const TYPES: Record<Implementation, { in: string; out: string; listener: string;
   ours: { in: "flowsocket-in", out: "flowsocket-out", listener: "flowsocket-listener", client: "flowsocket-client" },
 };
 
+/** Which implementations one Node-RED process runs, and how its client connections name themselves. */
+export interface FlowOptions {
+  implementations: readonly Implementation[];
+  /**
+   * Put before the flood path, so that the client connections of two
+   * Node-RED processes (two builds of ours) are told apart on the one flood
+   * server.
+   */
+  floodPrefix: string;
+}
+
 /** The paths each implementation serves, under Node-RED's HTTP root. */
-export function paths(impl: Implementation) {
+function paths(impl: Implementation, floodPrefix: string) {
   const base = `/bench/${impl}`;
   return {
     echo: `${base}/echo`,
@@ -19,7 +31,20 @@ export function paths(impl: Implementation) {
     broadcastTrigger: `${base}/bcast-trigger`,
     idle: `${base}/idle`,
     /** Where Node-RED's client connection connects on the load generator's flood server. */
-    flood: `/flood/${impl}`,
+    flood: `${floodPrefix}/flood/${impl}`,
+  };
+}
+
+/** Where one implementation in the Node-RED process at `redUrl` (ws://host:port) serves the cases. */
+export function endpoints(redUrl: string, impl: Implementation, floodPrefix: string): Endpoints {
+  const at = paths(impl, floodPrefix);
+  return {
+    echo: `${redUrl}${at.echo}`,
+    wholeEcho: `${redUrl}${at.wholeEcho}`,
+    broadcast: `${redUrl}${at.broadcast}`,
+    broadcastTrigger: `${redUrl}${at.broadcastTrigger}`,
+    idle: `${redUrl}${at.idle}`,
+    flood: at.flood,
   };
 }
 
@@ -31,7 +56,7 @@ export function paths(impl: Implementation) {
  * a client connection to the load generator whose in node answers "END" with
  * "END" (through a filter and a change node), so a flood can be timed.
  */
-export function benchFlows(floodPort: number): FlowNode[] {
+export function benchFlows(floodPort: number, options: FlowOptions): FlowNode[] {
   const flows: FlowNode[] = [{ id: "bench", type: "tab", label: "benchmark" }];
   let y = 40;
   const node = (impl: Implementation, name: string, fields: Record<string, unknown>): FlowNode => {
@@ -44,9 +69,9 @@ export function benchFlows(floodPort: number): FlowNode[] {
     flows.push(created);
     return created;
   };
-  for (const impl of ["core", "ours"] as const) {
+  for (const impl of options.implementations) {
     const types = TYPES[impl];
-    const at = paths(impl);
+    const at = paths(impl, options.floodPrefix);
     const listener = (name: string, path: string, wholemsg = "false") =>
       config(impl, name, { type: types.listener, path, wholemsg });
     const inNode = (name: string, server: string, wires: string[]) =>

@@ -35,7 +35,8 @@ function format(value: number): string {
   return value.toFixed(2);
 }
 
-function cell(summary: Summary | undefined): string {
+/** "median [min-max]", or nothing where there were no runs. */
+export function cell(summary: Summary | undefined): string {
   if (!summary) {
     return "";
   }
@@ -49,8 +50,18 @@ export function table(rows: Row[]): string {
     const core = summarize(row.samples.core);
     const ours = summarize(row.samples.ours);
     const ratio = core && ours && core.median !== 0 ? `${(ours.median / core.median).toFixed(2)}×` : "";
-    return [row.caseName, `${row.metric} (${row.higherIsBetter ? "higher" : "lower"} is better)`, cell(core), cell(ours), ratio, cell(summarize(row.samples.bare))];
+    return [row.caseName, metricLabel(row), cell(core), cell(ours), ratio, cell(summarize(row.samples.bare))];
   });
+  return markdownTable(header, lines);
+}
+
+/** The metric's name and which way is better. */
+export function metricLabel(row: { metric: string; higherIsBetter: boolean }): string {
+  return `${row.metric} (${row.higherIsBetter ? "higher" : "lower"} is better)`;
+}
+
+/** A Markdown table with its columns padded to line up in a terminal. */
+export function markdownTable(header: string[], lines: string[][]): string {
   const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i]!.length)));
   const render = (cells: string[]): string => `| ${cells.map((text, i) => text.padEnd(widths[i]!)).join(" | ")} |`;
   return [render(header), render(widths.map((width) => "-".repeat(width))), ...lines.map(render)].join("\n");

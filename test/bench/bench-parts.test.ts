@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import { RawClient, textFrame } from "../../bench/raw-client";
 import { summarize, table } from "../../bench/report";
+import { schedule } from "../../bench/schedule";
 
 describe("the benchmark's parts", () => {
   describe("RawClient", () => {
@@ -68,6 +69,26 @@ describe("the benchmark's parts", () => {
         { caseName: "echo", metric: "round trips/s", higherIsBetter: true, samples: { core: [100, 110, 90], ours: [250, 240, 260], bare: [] } },
       ]);
       assert.match(printed, /\| echo +\| round trips\/s \(higher is better\) +\| 100 \[90.0-110\] +\| 250 \[240-260\] +\| 2\.50× +\|/);
+    });
+  });
+
+  describe("schedule", () => {
+    const order = <T>(targets: T[], repeats: number): string =>
+      schedule(targets, repeats)
+        .map((run) => `${String(run.target)}${run.repeat}`)
+        .join(" ");
+
+    it("interleaves two targets, who goes first alternating between repeats", () => {
+      assert.equal(order(["now", "ref"], 4), "now0 ref0 ref1 now1 now2 ref2 ref3 now3");
+    });
+
+    it("rotates three targets, each first once in three repeats", () => {
+      assert.equal(order(["core", "ours", "bare"], 3), "core0 ours0 bare0 ours1 bare1 core1 bare2 core2 ours2");
+    });
+
+    it("runs each target once for one repeat, and nothing for none", () => {
+      assert.equal(order(["now", "ref"], 1), "now0 ref0");
+      assert.deepEqual(schedule(["now", "ref"], 0), []);
     });
   });
 });
