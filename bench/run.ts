@@ -9,6 +9,18 @@
  *   npm run bench -- --only echo  cases whose name contains "echo"
  *   npm run bench -- --targets ours --profile DIR
  *                                 ours alone, with a CPU profile of Node-RED in DIR
+ *   npm run bench -- --against main
+ *                                 A/B: ours as built now against ours as built at a
+ *                                 git ref (here main), without core or the bare server
+ *
+ * An A/B run builds the ref with its own scripts/build.mjs in a temporary
+ * folder (ref-build.ts), starts one Node-RED process per build, runs each
+ * case on both in turn, who goes first alternating between repeats, and
+ * prints now/ref per repeat as a median with its range (ab-report.ts). Ratios
+ * to core move by 10-30% between runs on a small shared machine; now/ref of
+ * neighbouring runs is what shows a few percent on the message path. It
+ * combines with --only, --quick and --repeats; the temporary folder is
+ * removed at the end, on failure, and on SIGINT or SIGTERM.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
@@ -16,12 +28,14 @@ import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { NodeRedProcess } from "../test/support/node-red-process";
+import { abTable, type PairedRow } from "./ab-report";
 import { startBenchNodeRed } from "./bench-node-red";
 import { benchCases, type Endpoints, type Result } from "./cases";
 import { benchFlows, endpoints, type Implementation } from "./flows";
 import { Generator } from "./generator";
 import { cpuMicros, rssBytes, waitUntilQuiet } from "./proc";
 import type { BenchCase } from "./protocol";
+import { buildCommit, resolveCommit } from "./ref-build";
 import { table, type Row } from "./report";
 import { schedule } from "./schedule";
 
@@ -36,8 +50,11 @@ const durationMs = quick ? 1500 : 3000;
 const targetFilter = args.includes("--targets") ? (args[args.indexOf("--targets") + 1] ?? "").split(",") : undefined;
 /** Where to write a CPU profile of Node-RED (`--profile DIR`), to see what bounds a case. */
 const profileDir = args.includes("--profile") ? resolve(args[args.indexOf("--profile") + 1] ?? "profiles") : "";
+/** A git ref to run ours against (`--against main`), instead of core and the bare server. */
+const against = args.includes("--against") ? args[args.indexOf("--against") + 1] ?? "" : undefined;
 
-type TargetName = Implementation | "bare";
+/** In an A/B run, "now" is ours as built from the working tree and "ref" ours as built from the ref. */
+type TargetName = Implementation | "bare" | "now" | "ref";
 
 /** What a case runs against: one implementation in a Node-RED process, or the bare server. */
 interface Target {
@@ -126,86 +143,121 @@ interface Deployment {
   targets: { impl: Implementation; as: TargetName }[];
 }
 
-/** The Node-RED processes started so far, to stop them and to show their output when the benchmark fails. */
-const started: { label: string; red: NodeRedProcess }[] = [];
+/** What the run has started, for the clean-up on the way out and for the output on failure. */
+const started: { generator?: Generator; bare?: ChildProcess; reds: { label: string; red: NodeRedProcess }[] } = { reds: [] };
+
+/** The Node-RED processes the run needs; in an A/B run, the ref is built first, into `tmp`. */
+function plan(tmp: string): { deployments: Deployment[]; heading: string } {
+  if (against === undefined) {
+    const targets: Deployment["targets"] = [{ impl: "core", as: "core" }, { impl: "ours", as: "ours" }];
+    return { deployments: [{ label: "side-by-side", packageDir: ROOT, targets }], heading: "" };
+  }
+  const commit = resolveCommit(ROOT, against);
+  const refDir = join(tmp, "ref");
+  process.stderr.write(`building ${against} (${commit.slice(0, 7)}) in ${refDir}\n`);
+  buildCommit(ROOT, commit, refDir);
+  return {
+    // One Node-RED process cannot load two copies of the same node types: each build gets its own.
+    deployments: [
+      { label: "now", packageDir: ROOT, targets: [{ impl: "ours", as: "now" }] },
+      { label: "ref", packageDir: refDir, targets: [{ impl: "ours", as: "ref" }] },
+    ],
+    heading: `now: this working tree; ref: ${against} (${commit.slice(0, 7)})\n`,
+  };
+}
+
+/** Starts and deploys the Node-RED processes, and the bare server outside an A/B run; resolves once every client connection is up. */
+async function startTargets(tmp: string, deployments: Deployment[], generator: Generator, floodPort: number): Promise<Target[]> {
+  const targets: Target[] = [];
+  /** The paths of every client connection deployed, whether or not its target runs: all have to be up before the first case. */
+  const floodPaths = new Set<string>();
+  for (const { label, packageDir, targets: deployed } of deployments) {
+    const memoryFile = join(tmp, `memory-${label}.json`);
+    const red = await startBenchNodeRed({ packageDir, userDir: join(tmp, `user-${label}`), memoryFile, profileDir });
+    started.reds.push({ label, red });
+    const floodPrefix = `/${label}`;
+    await red.deploy(benchFlows(floodPort, { implementations: deployed.map(({ impl }) => impl), floodPrefix }));
+    for (const { impl, as } of deployed) {
+      const at = endpoints(`ws://127.0.0.1:${red.port}`, impl, floodPrefix);
+      targets.push({ name: as, pid: red.pid, at, memoryFile });
+      floodPaths.add(at.flood);
+    }
+  }
+  if (against === undefined) {
+    const bare = fork(join(__dirname, "bare-server.js"), { stdio: "inherit" });
+    started.bare = bare;
+    const barePort = await new Promise<number>((resolvePromise) => bare.once("message", (m: { port: number }) => resolvePromise(m.port)));
+    targets.push({ name: "bare", pid: bare.pid!, at: bareEndpoints(`ws://127.0.0.1:${barePort}`) });
+  }
+  while (floodPaths.size > 0) {
+    floodPaths.delete((await generator.expect("flood-connected")).path);
+  }
+  return targets;
+}
+
+/** Runs every case asked for on every target that runs it, and returns the report: ours/core, or now/ref in an A/B run. */
+async function runCases(generator: Generator, targets: Target[]): Promise<string> {
+  const servers = [...new Set(targets.map((target) => target.pid))];
+  const running = targets.filter((target) => !targetFilter || targetFilter.includes(target.name));
+  const rows: Row[] = [];
+  const pairedRows: PairedRow[] = [];
+  for (const definition of benchCases({ warmupMs, durationMs, floodMessages: quick ? 300000 : 1000000 })) {
+    if (!definition.name.includes(only)) {
+      continue;
+    }
+    const results: Record<TargetName, Result[]> = { core: [], ours: [], bare: [], now: [], ref: [] };
+    for (const { target, repeat } of schedule(running.filter((t) => definition.bare || t.name !== "bare"), repeats)) {
+      const result = await measure(generator, servers, target, definition.spec(target.at));
+      results[target.name].push(result);
+      process.stderr.write(`${definition.name} / ${target.name} #${repeat + 1}: ${Math.round(result.measured.count / result.measured.seconds)}/s\n`);
+    }
+    for (const metric of definition.metrics) {
+      const runs = (name: TargetName): number[] => (metric.nodeRedOnly && name === "bare" ? [] : results[name].map(metric.read));
+      const row = { caseName: definition.name, metric: metric.metric, higherIsBetter: metric.higherIsBetter };
+      if (against === undefined) {
+        rows.push({ ...row, samples: { core: runs("core"), ours: runs("ours"), bare: runs("bare") } });
+      } else {
+        pairedRows.push({ ...row, now: runs("now"), ref: runs("ref") });
+      }
+    }
+  }
+  return against === undefined ? table(rows) : abTable(pairedRows);
+}
 
 async function main(): Promise<void> {
   const tmp = await mkdtemp(join(tmpdir(), "flowsocket-bench-"));
-  let generator: Generator | undefined;
-  let bare: ChildProcess | undefined;
   const stopNow = (exitCode: number) => (): void => {
-    // Stopped by hand: take the processes and the temporary directory along.
-    generator?.child.kill();
-    bare?.kill();
-    started.forEach(({ red }) => red.kill());
+    // Stopped by hand: take the processes and the temporary directory (with an A/B run's ref build) along.
+    started.generator?.child.kill();
+    started.bare?.kill();
+    started.reds.forEach(({ red }) => red.kill());
     rmSync(tmp, { recursive: true, force: true });
     process.exit(exitCode);
   };
   process.once("SIGINT", stopNow(130));
   process.once("SIGTERM", stopNow(143));
   try {
-    const deployments: Deployment[] = [
-      { label: "side-by-side", packageDir: ROOT, targets: [{ impl: "core", as: "core" }, { impl: "ours", as: "ours" }] },
-    ];
-    generator = new Generator(fork(join(__dirname, "load-generator.js"), { stdio: "inherit" }));
+    const { deployments, heading } = plan(tmp);
+    const generator = new Generator(fork(join(__dirname, "load-generator.js"), { stdio: "inherit" }));
+    started.generator = generator;
     const { floodPort } = await generator.expect("ready");
-    const targets: Target[] = [];
-    /** The paths of every client connection deployed, whether or not its target runs: all have to be up before the first case. */
-    const floodPaths = new Set<string>();
     if (profileDir) {
       await mkdir(profileDir, { recursive: true });
     }
-    for (const { label, packageDir, targets: deployed } of deployments) {
-      const memoryFile = join(tmp, `memory-${label}.json`);
-      const red = await startBenchNodeRed({ packageDir, userDir: join(tmp, `user-${label}`), memoryFile, profileDir });
-      started.push({ label, red });
-      const floodPrefix = `/${label}`;
-      await red.deploy(benchFlows(floodPort, { implementations: deployed.map(({ impl }) => impl), floodPrefix }));
-      for (const { impl, as } of deployed) {
-        const at = endpoints(`ws://127.0.0.1:${red.port}`, impl, floodPrefix);
-        targets.push({ name: as, pid: red.pid, at, memoryFile });
-        floodPaths.add(at.flood);
-      }
-    }
-    bare = fork(join(__dirname, "bare-server.js"), { stdio: "inherit" });
-    const bareServer = bare;
-    const barePort = await new Promise<number>((resolvePromise) => bareServer.once("message", (m: { port: number }) => resolvePromise(m.port)));
-    targets.push({ name: "bare", pid: bare.pid!, at: bareEndpoints(`ws://127.0.0.1:${barePort}`) });
-    while (floodPaths.size > 0) {
-      floodPaths.delete((await generator.expect("flood-connected")).path);
-    }
-    console.log(`Node-RED ${started[0]!.red.version} on Node ${process.versions.node}, ${repeats} repeat(s), ${durationMs} ms windows\n`);
-
-    const servers = [...new Set(targets.map((target) => target.pid))];
-    const running = targets.filter((target) => !targetFilter || targetFilter.includes(target.name));
-    const rows: Row[] = [];
-    for (const definition of benchCases({ warmupMs, durationMs, floodMessages: quick ? 300000 : 1000000 })) {
-      if (!definition.name.includes(only)) {
-        continue;
-      }
-      const results: Record<TargetName, Result[]> = { core: [], ours: [], bare: [] };
-      for (const { target, repeat } of schedule(running.filter((t) => definition.bare || t.name !== "bare"), repeats)) {
-        const result = await measure(generator, servers, target, definition.spec(target.at));
-        results[target.name].push(result);
-        process.stderr.write(`${definition.name} / ${target.name} #${repeat + 1}: ${Math.round(result.measured.count / result.measured.seconds)}/s\n`);
-      }
-      for (const metric of definition.metrics) {
-        const runs = (name: TargetName): number[] => (metric.nodeRedOnly && name === "bare" ? [] : results[name].map(metric.read));
-        rows.push({ caseName: definition.name, metric: metric.metric, higherIsBetter: metric.higherIsBetter, samples: { core: runs("core"), ours: runs("ours"), bare: runs("bare") } });
-      }
-    }
-    console.log(table(rows));
+    const targets = await startTargets(tmp, deployments, generator, floodPort);
+    console.log(`Node-RED ${started.reds[0]!.red.version} on Node ${process.versions.node}, ${repeats} repeat(s), ${durationMs} ms windows\n${heading}`);
+    console.log(await runCases(generator, targets));
   } finally {
-    generator?.send({ quit: true });
-    bare?.kill();
-    await Promise.all(started.map(({ red }) => red.stop()));
+    started.generator?.send({ quit: true });
+    started.bare?.kill();
+    await Promise.all(started.reds.map(({ red }) => red.stop()));
     await rm(tmp, { recursive: true, force: true });
   }
 }
 
 main().catch((error: Error) => {
   console.error(error);
-  for (const { label, red } of started) {
+  for (const { label, red } of started.reds) {
     console.error(`--- output of Node-RED "${label}" (last 4000 characters) ---\n${red.output().slice(-4000)}`);
   }
   process.exit(1);

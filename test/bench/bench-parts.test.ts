@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
+import { abTable, gain, pairedRatios } from "../../bench/ab-report";
 import { RawClient, textFrame } from "../../bench/raw-client";
 import { summarize, table } from "../../bench/report";
 import { schedule } from "../../bench/schedule";
@@ -89,6 +90,44 @@ describe("the benchmark's parts", () => {
     it("runs each target once for one repeat, and nothing for none", () => {
       assert.equal(order(["now", "ref"], 1), "now0 ref0");
       assert.deepEqual(schedule(["now", "ref"], 0), []);
+    });
+  });
+
+  describe("A/B report", () => {
+    it("takes now/ref within each repeat, leaving out pairs with a figure at or below zero", () => {
+      assert.deepEqual(pairedRatios([110, 90, 100], [100, 100, 50]), [1.1, 0.9, 2]);
+      assert.deepEqual(pairedRatios([5, 0, 6, -1], [5, 5, 0, 2]), [1]);
+      assert.deepEqual(pairedRatios([1, 2, 3], [1]), [1]);
+    });
+
+    it("says a ratio above 1 is better when higher is better, and worse when lower is", () => {
+      assert.equal(gain(1.25, true), 0.25);
+      assert.equal(gain(1.25, false), -0.25);
+      assert.equal(gain(0.75, false), 0.25);
+    });
+
+    it("prints each build's median with its range, the median ratio with its range, and the change", () => {
+      const printed = abTable([
+        { caseName: "echo", metric: "round trips/s", higherIsBetter: true, now: [100, 102, 96], ref: [100, 100, 100] },
+      ]);
+      const lines = printed.split("\n");
+      assert.match(lines[0]!, /^\| case +\| metric +\| now +\| ref +\| now\/ref +\| change +\|$/);
+      assert.match(lines[2]!, /^\| echo \| round trips\/s \(higher is better\) \| 100 \[96\.0-102\] \| 100 \[100-100\] \| 1\.000× \[0\.960-1\.020\] \| even +\|$/);
+    });
+
+    it("marks a loss over 5%, and only over it", () => {
+      const change = (higherIsBetter: boolean, now: number, ref: number): string =>
+        abTable([{ caseName: "c", metric: "m", higherIsBetter, now: [now], ref: [ref] }]).split("\n")[2]!.split("|")[6]!.trim();
+      assert.equal(change(false, 10.6, 10), "6.0% worse, over 5%");
+      assert.equal(change(true, 94, 100), "6.0% worse, over 5%");
+      assert.equal(change(true, 95, 100), "5.0% worse");
+      assert.equal(change(false, 9.5, 10), "5.0% better");
+      assert.equal(change(true, 103, 100), "3.0% better");
+    });
+
+    it("leaves the ratio empty where a build has no runs", () => {
+      const printed = abTable([{ caseName: "c", metric: "m", higherIsBetter: true, now: [1], ref: [] }]);
+      assert.match(printed.split("\n")[2]!, /^\| c +\| m \(higher is better\) \| 1\.00 \[1\.00-1\.00\] \| +\| +\| +\|$/);
     });
   });
 });
