@@ -231,6 +231,25 @@ describe("sessions a flow can see and steer", () => {
     }
   });
 
+  it("reports a session that breaks the protocol with an error, then a disconnect with cause error", async () => {
+    await load(flow());
+    const raw = await silentPeer(url());
+    try {
+      // A masked text frame whose one byte, 0xff, is not UTF-8 (RFC 6455 8.1: the endpoint fails the connection).
+      const mask = [1, 2, 3, 4];
+      raw.write(Buffer.from([0x81, 0x81, ...mask, 0xff ^ mask[0]!]));
+      const error = await waitFor("error");
+      assert.match((error.error as { message: string }).message, /UTF-8/i);
+      // The listener has sent its close (1007) and would wait for the peer's: the peer just goes.
+      raw.destroy();
+      const disconnect = await waitFor("disconnect");
+      assert.deepEqual([disconnect.code, disconnect.cause], [1006, "error"]);
+      assert.ok(sink.messages.indexOf(error) < sink.messages.indexOf(disconnect), "the error comes first");
+    } finally {
+      raw.destroy();
+    }
+  });
+
   it("keeps a live client through many heartbeats", async () => {
     await load(flow({ hb: "0.1" }));
     const a = await member();
