@@ -169,13 +169,22 @@ describe("ClientConnection", () => {
     assert.equal(recorder.of("error").length, 0);
   });
 
-  it("can be closed while it is still connecting", async () => {
-    const port = server.port;
-    await server.stop();
-    const connection = connect({ url: `ws://127.0.0.1:${port}/` });
-    await connection.stop();
-    assert.equal(connection.state, "closed");
-    server = await TestServer.start();
+  it("can be closed while it is still connecting, and does not try again", async () => {
+    // Accepts the TCP connection and never answers: the attempt stays in its handshake.
+    const silent = await SilentServer.start();
+    try {
+      const connection = connect({ url: `ws://127.0.0.1:${silent.port}/` });
+      await silent.accepted(1);
+      assert.equal(connection.state, "connecting");
+      await connection.stop();
+      assert.equal(connection.state, "closed");
+      // The retry delay is 50 ms: a stray attempt would reach the server well within this wait.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await assert.rejects(silent.accepted(2, 1), /only 1 of 2/);
+      assert.equal(recorder.of("error").length, 0, "an attempt ended on purpose is no failure");
+    } finally {
+      await silent.stop();
+    }
   });
 
   it("gives up on a server that accepts TCP but never answers, and retries", async () => {

@@ -6,7 +6,14 @@ import type { ChannelHandlers } from "../../nodes/transport/channel";
 import { DEFAULT_FRAMES_PER_TURN } from "../../nodes/transport/read-pacer";
 import { ServerEndpoint } from "../../nodes/transport/server-endpoint";
 import { UpgradeRouter } from "../../nodes/transport/upgrade-router";
-import { TestClient } from "../support/peers";
+import { TestClient, withTimeout } from "../support/peers";
+
+/** Resolves once `count()` reaches `total`; call `check` after each frame. */
+function reaching(total: number, count: () => number): { check(): void; reached: Promise<void> } {
+  let resolve: () => void = () => {};
+  const reached = new Promise<void>((done) => (resolve = done));
+  return { check: () => void (count() >= total && resolve()), reached };
+}
 
 describe("read pacing", () => {
   let http: Server;
@@ -54,48 +61,48 @@ describe("read pacing", () => {
         setImmediate(tick);
       }
     };
+    const total = 6000;
+    const all = reaching(total, () => received.length);
     const url = await serve((frame) => {
       thisTurn++;
       received.push(frame);
+      all.check();
     });
     client = await TestClient.open(url);
 
-    const total = 6000;
     const padding = "p".repeat(200);
     tick();
     for (let i = 0; i < total; i++) {
       client.send(`${i} ${padding}`);
     }
-    const deadline = Date.now() + 10000;
-    while (received.length < total && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    ticking = false;
-    assert.equal(received.length, total);
+    await withTimeout(all.reached, 10000, `${total} frames`).finally(() => (ticking = false));
     received.forEach((frame, i) => assert.equal(frame.slice(0, frame.indexOf(" ")), String(i)));
-    // The limit (512), plus what is left of the chunk that reached it (a 64 KiB read holds ~300 of these frames).
-    assert.equal(DEFAULT_FRAMES_PER_TURN, 512);
-    assert.ok(mostInOneTurn <= 512 + 400, `${mostInOneTurn} frames in one turn`);
+    // The limit, plus what is left of the chunk that reached it (a 64 KiB read
+    // holds ~300 of these frames). On loopback the kernel's socket buffers
+    // hold only ~600 of them, so this bounds a turn but cannot tell paced
+    // from unpaced: the write-batch and bench cases show pacing's effect.
+    const bound = DEFAULT_FRAMES_PER_TURN + 400;
+    assert.ok(mostInOneTurn <= bound, `${mostInOneTurn} frames in one turn, more than ${bound}`);
   });
 
   it("lets another client through while one floods", async () => {
     const order: string[] = [];
-    const url = await serve((frame) => void order.push(frame.split(" ")[0]!));
+    const total = 6000;
+    const all = reaching(total + 1, () => order.length);
+    const url = await serve((frame) => {
+      order.push(frame.split(" ")[0]!);
+      all.check();
+    });
     client = await TestClient.open(url);
     other = await TestClient.open(url);
     const padding = "p".repeat(200);
-    const total = 6000;
     for (let i = 0; i < total; i++) {
       client.send(`flood ${padding}`);
     }
-    // In the kernel behind the whole flood (1.2 MB, less than Node.js reads
-    // from one socket in a turn), so only pacing lets it in early.
+    // Sent after the whole flood (1.2 MB); it must not wait for all of it.
     other.send("other");
-    const deadline = Date.now() + 10000;
-    while (order.length < total + 1 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    assert.equal(order.length, total + 1);
-    assert.ok(order.indexOf("other") < total, `the other client's frame came ${order.indexOf("other") + 1}th, not last`);
+    await withTimeout(all.reached, 10000, `${total + 1} frames`);
+    // It may wait a few turns of at most 512 frames, never for the flood.
+    assert.ok(order.indexOf("other") < total / 2, `the other client's frame came ${order.indexOf("other") + 1}th of ${total + 1}`);
   });
 });
