@@ -2,14 +2,15 @@ import type { Node, NodeAPI, NodeDef } from "node-red";
 import type { EndpointConfigNode } from "./adapters/endpoint-config";
 import { EndpointHub, type EndpointUser } from "./adapters/endpoint-hub";
 import { resolveHeaders, type HeaderSetting } from "./adapters/headers";
-import { ClientConnection, parseWebSocketUrl, type ClientTlsOptions } from "./transport/client-connection";
+import { clientSettings, SettingError, type ClientSettingsDef } from "./settings/client-settings";
+import { ClientConnection, type ClientTlsOptions, type ConnectOverrides } from "./transport/client-connection";
 import { ConnectError } from "./transport/connect-failure";
 import { secondsToMs } from "./settings/parse";
 import { FlowsocketError, toError } from "./transport/errors";
 import { parseProtocolList } from "./transport/protocols";
 import { proxyForUrl, type ProxyOptions } from "./transport/proxy";
 
-interface ClientDef extends NodeDef {
+interface ClientDef extends NodeDef, ClientSettingsDef {
   path?: string;
   wholemsg?: string;
   hb?: string;
@@ -32,6 +33,7 @@ export function registerClient(RED: NodeAPI): void {
     const node = this;
     node.listening = false;
     node.problem = undefined;
+    node.connection = undefined;
     node.wholemsg = def.wholemsg === "true";
     node.target = (def.path ?? "").trim();
 
@@ -54,23 +56,29 @@ export function registerClient(RED: NodeAPI): void {
     });
 
     let connection: ClientConnection | undefined;
+    let autoConnect = true;
     node.use = (user: EndpointUser) => {
       node.hub.attach(user);
-      connection?.start();
+      if (autoConnect) {
+        connection?.start();
+      }
     };
+    const resolveEnv = (name: string): unknown => RED.util.evaluateNodeProperty(name, "env", node, {});
     try {
+      const settings = clientSettings(def, resolveEnv);
+      autoConnect = settings.autoConnect;
       connection = new ClientConnection(
         {
           url: node.target,
           protocols: parseProtocolList(def.subprotocol),
-          headers: resolveHeaders(def.headers, (name) => RED.util.evaluateNodeProperty(name, "env", node, {})),
+          headers: resolveHeaders(def.headers, resolveEnv),
+          origin: settings.origin,
           tls: tlsOptions(def.tls),
-          proxy: proxyForUrl(
-            parseWebSocketUrl(node.target),
-            process.env,
-            (RED.settings as { proxyOptions?: ProxyOptions }).proxyOptions,
-          ),
+          proxy: (url) => proxyForUrl(url, process.env, (RED.settings as { proxyOptions?: ProxyOptions }).proxyOptions),
           heartbeatMs: secondsToMs(def.hb),
+          handshakeTimeoutMs: settings.connectTimeoutMs,
+          reconnect: settings.reconnect,
+          firstFrame: settings.firstFrame,
         },
         node.hub,
       );
@@ -79,12 +87,34 @@ export function registerClient(RED: NodeAPI): void {
       const code = error instanceof FlowsocketError ? error.code : undefined;
       node.problem = unset
         ? RED._("flowsocket.errors.env-unset", { name: unset })
-        : RED._("flowsocket.errors.bad-client", { error: toError(error).message });
+        : error instanceof SettingError
+          ? RED._("flowsocket.errors.bad-setting", { setting: error.setting, value: error.value })
+          : RED._("flowsocket.errors.bad-client", { error: toError(error).message });
       node.error(node.problem);
       node.hub.fail(unset ? "env-unset" : code === "FLOWSOCKET_ERR_INVALID_URL" ? "invalid-url" : "bad-settings");
       return;
     }
     node.hub.channel = connection;
+    const live = connection;
+    node.connection = {
+      connect: ({ url, headers, subprotocol, force }) => {
+        const overrides: ConnectOverrides = {};
+        if (url !== undefined) {
+          overrides.url = url;
+        }
+        if (headers !== undefined) {
+          overrides.headers = resolveHeaders(headers, resolveEnv);
+        }
+        if (subprotocol !== undefined) {
+          overrides.protocols = parseProtocolList(subprotocol);
+        }
+        return live.connectNow(overrides, force);
+      },
+      disconnect: () => live.disconnect(),
+    };
+    if (!autoConnect) {
+      node.hub.onState("idle", {});
+    }
     node.on("close", (_removed: boolean, done: () => void) => {
       node.hub.stopping();
       void connection.stop().then(done, done);

@@ -36,6 +36,7 @@ export function registerListener(RED: NodeAPI, routers: UpgradeRouters, coreList
     const node = this;
     node.listening = true;
     node.problem = undefined;
+    node.connection = undefined;
     node.wholemsg = def.wholemsg === "true";
     node.target = def.path ?? "";
     node.hub = new EndpointHub(

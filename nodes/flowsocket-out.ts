@@ -3,8 +3,8 @@ import type { EndpointConfigNode } from "./adapters/endpoint-config";
 import type { StatusTexts } from "./adapters/status";
 import { useEndpoint, type EndpointUserDef } from "./adapters/use-endpoint";
 import { runAction } from "./adapters/commands";
-import { CommandError, commandOf, targetOf, type Command } from "./adapters/messages";
-import { flag } from "./settings/parse";
+import { CommandError, commandOf, targetOf, type Command, type SendFormat } from "./adapters/messages";
+import { flag, oneOf } from "./settings/parse";
 import type { FrameData } from "./transport/codec";
 import { FlowsocketError, toError } from "./transport/errors";
 import type { Target } from "./transport/target";
@@ -14,7 +14,11 @@ interface OutDef extends EndpointUserDef {
   control?: boolean | string;
   /** Results of actions, and sends that missed sessions, come out of the node's output. */
   results?: boolean | string;
+  /** What frame a payload becomes. */
+  format?: string;
 }
+
+const FORMATS: readonly SendFormat[] = ["auto", "text", "binary"];
 
 type Send = (msg: NodeMessageInFlow) => void;
 type Done = (error?: Error) => void;
@@ -31,6 +35,7 @@ export function registerOut(RED: NodeAPI, texts: StatusTexts): void {
     const config = useEndpoint(RED, texts, node, def);
     const control = flag(def.control);
     const results = flag(def.results);
+    const format = oneOf(def.format, FORMATS);
 
     /** A target that named sessions which are not open is worth a warning, never an error: the rest got it. */
     const warnGone = (gone: readonly string[]): void => {
@@ -64,19 +69,19 @@ export function registerOut(RED: NodeAPI, texts: StatusTexts): void {
         }
       }
       if (command && command.action !== "send") {
-        runAction(channel, command, config.hub.messages).then((result) => {
+        runAction(channel, config.connection, command, config.hub.messages).then((result) => {
           warnGone(result.gone);
           if (results) {
             msg.payload = result.payload;
             send(msg);
           }
           done();
-        }, (error: unknown) => done(toError(error)));
+        }, (error: unknown) => done(describeActionError(error, config)));
         return;
       }
       let frame: FrameData | undefined;
       try {
-        frame = config.hub.messages.toFrame(msg);
+        frame = config.hub.messages.toFrame(msg, format);
       } catch (error) {
         done(new Error(RED._("flowsocket.errors.send-failed", { error: toError(error).message })));
         return;
@@ -100,6 +105,17 @@ export function registerOut(RED: NodeAPI, texts: StatusTexts): void {
         done();
       });
     });
+  }
+
+  /** A connect the connection refused: already connected, or a URL or subprotocol it cannot use. */
+  function describeActionError(error: unknown, config: EndpointConfigNode): Error {
+    if (error instanceof FlowsocketError && error.code === "FLOWSOCKET_ERR_ALREADY_CONNECTED") {
+      return new Error(RED._("flowsocket.errors.already-connected", { url: config.target }));
+    }
+    if (error instanceof FlowsocketError) {
+      return new Error(RED._("flowsocket.errors.bad-client", { error: error.message }));
+    }
+    return describeCommandError(error);
   }
 
   function describeCommandError(error: unknown): Error {

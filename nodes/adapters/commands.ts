@@ -1,5 +1,6 @@
 import type { Channel } from "../transport/channel";
-import type { Command, Messages } from "./messages";
+import type { ConnectionControl } from "./endpoint-config";
+import { CommandError, type Command, type Messages } from "./messages";
 
 /** What an action did: the result for the out node's output, and the ids it named that were not open. */
 export interface ActionResult {
@@ -7,9 +8,33 @@ export interface ActionResult {
   readonly gone: readonly string[];
 }
 
-/** Carries out a `join`, `leave`, `close` or `getSessions` command on an endpoint. */
-export async function runAction(channel: Channel, command: Exclude<Command, { action: "send" }>, messages: Messages): Promise<ActionResult> {
+/**
+ * Carries out an action on an endpoint: `join`, `leave`, `close` or
+ * `getSessions` on its sessions, `connect` or `disconnect` on a client's
+ * connection (`connection`, undefined on a listener).
+ *
+ * @throws CommandError `not-client` for connect or disconnect on a listener;
+ *   what the connection throws for a connect it cannot make.
+ */
+export async function runAction(
+  channel: Channel,
+  connection: ConnectionControl | undefined,
+  command: Exclude<Command, { action: "send" }>,
+  messages: Messages,
+): Promise<ActionResult> {
   switch (command.action) {
+    case "connect":
+    case "disconnect": {
+      if (!connection) {
+        throw new CommandError("not-client", { action: command.action });
+      }
+      if (command.action === "connect") {
+        await connection.connect(command);
+      } else {
+        await connection.disconnect();
+      }
+      return { payload: { action: command.action }, gone: [] };
+    }
     case "join":
     case "leave": {
       const { sessions, gone } = channel.resolve(command.target);

@@ -15,8 +15,17 @@ export interface EndpointConfigNode extends Node {
   readonly hub: EndpointHub;
   /** Why the endpoint cannot work, when it cannot (a translated sentence): out nodes fail with it. */
   readonly problem: string | undefined;
-  /** Starts serving `user`; a client connects when its first user arrives. */
+  /** Starts serving `user`; a client connects when its first user arrives (unless it waits for a flow). */
   use(user: EndpointUser): void;
+  /** A client's connection, for a flow's connect and disconnect actions; undefined on a listener. */
+  readonly connection: ConnectionControl | undefined;
+}
+
+/** What a flow may do with a client's connection. */
+export interface ConnectionControl {
+  /** See ClientConnection.connectNow; `headers` is in the config's `headers` format. */
+  connect(request: { url?: string; headers?: unknown; subprotocol?: string; force: boolean }): Promise<void>;
+  disconnect(): Promise<void>;
 }
 
 /** Whether a node found by id is one of our config nodes (and not, say, core's websocket-listener). */

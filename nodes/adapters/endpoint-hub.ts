@@ -1,10 +1,10 @@
 import type { Channel } from "../transport/channel";
-import type { ClientHandlers } from "../transport/client-connection";
+import type { ClientHandlers, ConnectionState, StateDetail } from "../transport/client-connection";
 import type { FrameData, MessageObject } from "../transport/codec";
 import { ConnectError } from "../transport/connect-failure";
 import { FlowsocketError } from "../transport/errors";
 import type { CloseCause, Session } from "../transport/session";
-import { Messages, type Delivery, type EndpointKind } from "./messages";
+import { FrameFormatError, Messages, type Delivery, type EndpointKind } from "./messages";
 
 /** What happened to an endpoint, as in and out nodes show it and Status nodes see it. */
 export type LifecycleEvent = "connecting" | "connect" | "disconnect" | "error";
@@ -22,6 +22,10 @@ export interface EndpointState {
   quiet?: boolean;
   /** Why the endpoint cannot work or a connection attempt failed: a key of the `flowsocket.status` catalog. */
   failure?: string;
+  /** A client connection's state, when it is one that the event alone does not tell. */
+  client?: "idle" | "waiting" | "disconnected" | "gave-up";
+  /** For `client: "waiting"`: milliseconds until the next attempt. */
+  retryInMs?: number;
 }
 
 /** An in or out node using a listener or client config node. */
@@ -31,6 +35,8 @@ export interface EndpointUser {
   onMessage?(msg: MessageObject): void;
   /** How an in node wants its messages; plain as core's when not given. */
   delivery?: Delivery;
+  /** A frame its format could not read; `error.msg` holds the raw text. */
+  onInvalid?(error: FrameFormatError): void;
 }
 
 /** What core's nodes deliver: `{type, id}` sessions and no event messages. */
@@ -54,6 +60,12 @@ export class EndpointHub implements ClientHandlers {
   private listeners: EndpointUser[] = [];
   /** Set once the endpoint stops: its sessions have been told to in nodes as closed. */
   private stopped = false;
+  /**
+   * How the last attempt of a client failed, until a connection opens or a
+   * new series of attempts starts: a failing client retries quietly, so a
+   * Status node sees one state per change, not two per attempt.
+   */
+  private attemptFailure: string | undefined;
   /** How this endpoint's frames and messages turn into each other. */
   readonly messages: Messages;
 
@@ -95,17 +107,32 @@ export class EndpointHub implements ClientHandlers {
     this.publish({ event: "disconnect", count: this.count(), quiet: true });
   }
 
-  onConnecting(): void {
-    // A failing client retries quietly: once an attempt has failed, the next
-    // ones publish nothing until the failure changes or a connection opens,
-    // so a Status node sees one state per change, not two per attempt.
-    if (this.last?.event === "error" && this.last.sessionId === undefined) {
-      return;
+  onState(state: ConnectionState, detail: StateDetail): void {
+    switch (state) {
+      case "connecting":
+        if (detail.fresh) {
+          this.attemptFailure = undefined;
+        }
+        if (this.attemptFailure === undefined) {
+          this.publish({ event: "connecting", count: 0 });
+        }
+        return;
+      case "waiting":
+        this.publish({ event: "connecting", count: 0, quiet: true, client: state, retryInMs: detail.retryInMs, failure: this.attemptFailure });
+        return;
+      case "idle":
+      case "disconnected":
+      case "gave-up":
+        this.publish({ event: "disconnect", count: 0, quiet: true, client: state });
+        return;
+      default:
+        // `open` and `closed` are told by onOpen and onClose.
+        return;
     }
-    this.publish({ event: "connecting", count: 0 });
   }
 
   onOpen(session: Session): void {
+    this.attemptFailure = undefined;
     // Before the session's first frame, which cannot arrive in this turn.
     for (const user of this.listeners) {
       user.onMessage!(this.messages.connected(session, user.delivery!));
@@ -148,8 +175,11 @@ export class EndpointHub implements ClientHandlers {
   onError(error: Error, session: Session | undefined): void {
     this.reportError(error, session);
     const failure = failureOf(error);
-    if (!session && this.last?.event === "error" && this.last.sessionId === undefined && this.last.failure === failure) {
-      return;
+    if (!session) {
+      if (failure === this.attemptFailure) {
+        return;
+      }
+      this.attemptFailure = failure;
     }
     for (const user of this.listeners) {
       user.onMessage!(this.messages.failed(error, session, user.delivery!));
@@ -168,7 +198,17 @@ export class EndpointHub implements ClientHandlers {
       // show up in another's (core hands them all the same object).
       const own = i === 0 || typeof frame === "string" ? frame : Buffer.from(frame);
       const receiver = receivers[i]!;
-      receiver.onMessage!(this.messages.fromFrame(session, own, receiver.delivery ?? PLAIN));
+      let msg: MessageObject;
+      try {
+        msg = this.messages.fromFrame(session, own, receiver.delivery ?? PLAIN);
+      } catch (error) {
+        if (!(error instanceof FrameFormatError)) {
+          throw error;
+        }
+        receiver.onInvalid?.(error);
+        continue;
+      }
+      receiver.onMessage!(msg);
     }
   }
 
@@ -194,5 +234,12 @@ function failureOf(error: Error): string {
   if (error instanceof ConnectError) {
     return error.failure;
   }
-  return error instanceof FlowsocketError && error.code === "FLOWSOCKET_ERR_HEARTBEAT_TIMEOUT" ? "no-pong" : "session-error";
+  switch (error instanceof FlowsocketError ? error.code : undefined) {
+    case "FLOWSOCKET_ERR_HEARTBEAT_TIMEOUT":
+      return "no-pong";
+    case "FLOWSOCKET_ERR_GAVE_UP":
+      return "gave-up";
+    default:
+      return "session-error";
+  }
 }

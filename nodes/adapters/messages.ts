@@ -1,5 +1,6 @@
 import { frameToMessage, messageToFrame, type FrameData, type MessageObject } from "../transport/codec";
 import { ConnectError } from "../transport/connect-failure";
+import { FlowsocketError } from "../transport/errors";
 import { IdSequence } from "../transport/ids";
 import { roomNames } from "../transport/room-commands";
 import type { CloseCause, Session } from "../transport/session";
@@ -29,12 +30,35 @@ export interface SessionInfo extends SessionRef {
   openedAt: number;
 }
 
+/**
+ * What `msg.payload` an in node makes of a frame in payload mode: `auto` as
+ * core does (text as a string, binary as a Buffer), always a `string`
+ * (binary read as UTF-8), always a `buffer`, or `json` parsed.
+ */
+export type ReceiveFormat = "auto" | "string" | "buffer" | "json";
+
+/** What frame an out node makes of `msg.payload`: `auto` as core does, always `text`, always `binary`. */
+export type SendFormat = "auto" | "text" | "binary";
+
 /** How an in node wants its messages: the options it has. */
 export interface Delivery {
   /** `_session` with the session's details and `receivedAt` on every message. */
   readonly metadata: boolean;
   /** Lifecycle events as messages too; a peer's own `event` is then taken off its messages. */
   readonly events: boolean;
+  /** In payload mode, what the payload is; `auto` when absent. */
+  readonly format?: ReceiveFormat;
+}
+
+/** A frame that the in node's format cannot read (JSON that is not): `msg` carries the raw text as `payload`. */
+export class FrameFormatError extends Error {
+  constructor(
+    message: string,
+    readonly msg: MessageObject,
+  ) {
+    super(message);
+    this.name = "FrameFormatError";
+  }
 }
 
 /** What a listener or client connection is, for the session details. */
@@ -62,9 +86,16 @@ export class Messages {
   fromFrame(session: Session, frame: FrameData, delivery: Delivery): MessageObject {
     const _session = this.sessionOf(session, delivery.metadata);
     if (!this.wholemsg) {
-      return delivery.metadata
-        ? { _msgid: this.ids.next(), payload: frame, _session, receivedAt: Date.now() }
-        : { _msgid: this.ids.next(), payload: frame, _session };
+      const format = delivery.format;
+      const payload = format === undefined || format === "auto" ? frame : formatted(frame, format);
+      const msg = delivery.metadata
+        ? { _msgid: this.ids.next(), payload, _session, receivedAt: Date.now() }
+        : { _msgid: this.ids.next(), payload, _session };
+      if (payload === NOT_JSON) {
+        msg.payload = typeof frame === "string" ? frame : frame.toString("utf8");
+        throw new FrameFormatError("not JSON", msg);
+      }
+      return msg;
     }
     const msg = frameToMessage(frame, true);
     // The real session replaces any a peer sent, and a peer cannot pass for a
@@ -106,6 +137,8 @@ export class Messages {
       if (error.status !== undefined) {
         detail.status = error.status;
       }
+    } else if (error instanceof FlowsocketError && error.code === "FLOWSOCKET_ERR_GAVE_UP") {
+      detail.failure = "gave-up";
     }
     msg.error = detail;
     return msg;
@@ -132,8 +165,15 @@ export class Messages {
    *
    * @throws TypeError when the payload or message cannot be turned into JSON.
    */
-  toFrame(msg: MessageObject): FrameData | undefined {
-    return messageToFrame(msg, this.wholemsg);
+  toFrame(msg: MessageObject, format: SendFormat = "auto"): FrameData | undefined {
+    const frame = messageToFrame(msg, this.wholemsg);
+    if (frame === undefined || format === "auto") {
+      return frame;
+    }
+    if (format === "text") {
+      return typeof frame === "string" ? frame : frame.toString("utf8");
+    }
+    return typeof frame === "string" ? Buffer.from(frame) : frame;
   }
 
   private sessionOf(session: Session, metadata: boolean): SessionRef {
@@ -166,6 +206,25 @@ export class Messages {
       headers: Object.freeze({ ...handshake.headers }),
       openedAt: handshake.openedAt,
     };
+  }
+}
+
+/** Stands for a frame that the JSON format could not parse. */
+const NOT_JSON: unique symbol = Symbol("not JSON");
+
+/** A frame's payload in a format other than `auto`. */
+function formatted(frame: FrameData, format: Exclude<ReceiveFormat, "auto">): unknown {
+  switch (format) {
+    case "string":
+      return typeof frame === "string" ? frame : frame.toString("utf8");
+    case "buffer":
+      return typeof frame === "string" ? Buffer.from(frame) : frame;
+    case "json":
+      try {
+        return JSON.parse(typeof frame === "string" ? frame : frame.toString("utf8"));
+      } catch {
+        return NOT_JSON;
+      }
   }
 }
 
@@ -203,7 +262,9 @@ export type Command =
   | { readonly action: "join"; readonly rooms: readonly string[]; readonly target: Target }
   | { readonly action: "leave"; readonly rooms: readonly string[] | true; readonly target: Target }
   | { readonly action: "close"; readonly target: Target; readonly code: number; readonly reason: string }
-  | { readonly action: "getSessions"; readonly rooms: readonly string[] | undefined };
+  | { readonly action: "getSessions"; readonly rooms: readonly string[] | undefined }
+  | { readonly action: "connect"; readonly url?: string; readonly headers?: unknown[]; readonly subprotocol?: string; readonly force: boolean }
+  | { readonly action: "disconnect" };
 
 /** A message an out node cannot act on: `key` names the `flowsocket.errors` text, with its parameters. */
 export class CommandError extends Error {
@@ -223,7 +284,7 @@ const MAX_REASON_BYTES = 123;
  * What a message asks of an out node whose `control` option is on, after
  * Node-RED's own convention for steering a connection (the MQTT nodes'
  * `msg.action`): no action sends; `join`, `leave`, `close` and `getSessions`
- * act on sessions. Targets come from `msg.to` (an id, a list, or "*"),
+ * act on sessions; `connect` and `disconnect` on a client's connection. Targets come from `msg.to` (an id, a list, or "*"),
  * `msg.room` and `msg.except`; without them, from `msg._session`.
  *
  * @throws CommandError for an unknown action or a property of the wrong kind.
@@ -246,9 +307,37 @@ export function commandOf(msg: MessageObject): Command {
     }
     case "getSessions":
       return { action, rooms: msg.room === undefined ? undefined : roomsOf(msg.room, "getSessions") };
+    case "connect":
+      return { action, ...connectRequest(msg), force: msg.force === true };
+    case "disconnect":
+      return { action };
     default:
       throw new CommandError("unknown-action", { action: String(action) });
   }
+}
+
+/** What a connect action changes: `msg.url`, `msg.headers` (as the config stores them) and `msg.subprotocol`, each optional. */
+function connectRequest(msg: MessageObject): { url?: string; headers?: unknown[]; subprotocol?: string } {
+  const request: { url?: string; headers?: unknown[]; subprotocol?: string } = {};
+  if (msg.url !== undefined) {
+    if (typeof msg.url !== "string" || msg.url.trim() === "") {
+      throw new CommandError("bad-connect", { property: "url" });
+    }
+    request.url = msg.url;
+  }
+  if (msg.headers !== undefined) {
+    if (!Array.isArray(msg.headers)) {
+      throw new CommandError("bad-connect", { property: "headers" });
+    }
+    request.headers = msg.headers;
+  }
+  if (msg.subprotocol !== undefined) {
+    if (typeof msg.subprotocol !== "string") {
+      throw new CommandError("bad-connect", { property: "subprotocol" });
+    }
+    request.subprotocol = msg.subprotocol;
+  }
+  return request;
 }
 
 /** A send's target: `to`, `room` and `except` when there are any, else as core does. */

@@ -36,6 +36,11 @@ export class StatusTexts {
     return text;
   }
 
+  /** A text with parameters, translated each time: for states that change at most every few seconds. */
+  format(key: string, params: Record<string, string | number>): string {
+    return this.t(`flowsocket.status.${key}`, params);
+  }
+
   /** "N connected", in the catalog's words (`__clients__` stands for N, as often as it appears). */
   connected(clients: number): string {
     this.connectedParts ??= this.t("flowsocket.status.connected", { clients: CLIENTS }).split(CLIENTS);
@@ -59,6 +64,23 @@ export function statusOf(state: EndpointState, listening: boolean, texts: Status
 }
 
 function describe(state: EndpointState, listening: boolean, texts: StatusTexts): EndpointStatus {
+  switch (state.client) {
+    case "idle":
+      return { fill: "grey", shape: "ring", text: texts.text("idle") };
+    case "disconnected":
+      return { fill: "grey", shape: "ring", text: texts.text("stopped-by-flow") };
+    case "gave-up":
+      return { fill: "red", shape: "ring", text: texts.text("gave-up") };
+    case "waiting": {
+      const seconds = Math.ceil((state.retryInMs ?? 0) / 1000);
+      const text = state.failure
+        ? texts.format("failed-retry", { failure: texts.text(state.failure), seconds })
+        : texts.format("retry", { seconds });
+      return { fill: "yellow", shape: "ring", text };
+    }
+    default:
+      break;
+  }
   if (state.failure) {
     return { fill: "red", shape: "ring", text: texts.text(state.failure) };
   }

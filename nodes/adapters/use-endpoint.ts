@@ -19,7 +19,7 @@ export function useEndpoint(
   texts: StatusTexts,
   node: Node,
   def: EndpointUserDef,
-  receiver?: Pick<EndpointUser, "onMessage" | "delivery">,
+  receiver?: Pick<EndpointUser, "onMessage" | "delivery" | "onInvalid">,
 ): EndpointConfigNode | undefined {
   // As in core, a client setting wins over a server one.
   const id = def.client || def.server;
@@ -29,9 +29,18 @@ export function useEndpoint(
     node.status({ fill: "red", shape: "ring", text: texts.text("no-config") });
     return undefined;
   }
+  // A status the same as the one shown is not shown again: a Status node would see it as news.
+  let shown = "";
   const user: EndpointUser = {
     ...receiver,
-    onState: (state) => node.status(statusOf(state, config.listening, texts)),
+    onState: (state) => {
+      const status = statusOf(state, config.listening, texts);
+      const key = `${status.fill}|${status.shape}|${status.text}|${status.event ?? ""}|${status._session?.id ?? ""}`;
+      if (key !== shown) {
+        shown = key;
+        node.status(status);
+      }
+    },
   };
   config.use(user);
   node.on("close", (_removed: boolean, done: () => void) => {

@@ -23,3 +23,8 @@ export function headerNames(setting: unknown): string[] {
     .filter((name) => name !== "");
   return [...new Set(names)];
 }
+
+/** One of `choices`; the first (the default) when absent or unknown. */
+export function oneOf<T extends string>(setting: unknown, choices: readonly T[]): T {
+  return choices.includes(setting as T) ? (setting as T) : choices[0]!;
+}

@@ -40,35 +40,75 @@ export interface ClientConnectionOptions {
   protocols?: readonly string[];
   /** Extra handshake request headers. */
   headers?: Readonly<Record<string, string>>;
+  /** The `Origin` header of the handshake, for servers that refuse one without it. */
+  origin?: string;
   tls?: ClientTlsOptions;
-  /** An HTTP(S) proxy URL to tunnel through with CONNECT, or undefined to connect directly. */
-  proxy?: string;
+  /**
+   * An HTTP(S) proxy URL to tunnel through with CONNECT, or a function that
+   * picks one for the URL being connected to (it may change); undefined to
+   * connect directly.
+   */
+  proxy?: string | ((url: URL) => string | undefined);
   /** Ping interval in milliseconds (at most MAX_TIMER_MS of heartbeat.ts); 0 turns the heartbeat off. */
   heartbeatMs?: number;
   /** Time allowed for each connection attempt, in milliseconds (DEFAULT_HANDSHAKE_TIMEOUT_MS). */
   handshakeTimeoutMs?: number;
   reconnect?: BackoffOptions;
+  /** Sent on every connection as soon as it opens, before anything else (a login or subscribe message). */
+  firstFrame?: FrameData;
+  /** Source of the backoff's random spread; tests give a fixed one. */
+  random?: () => number;
 }
 
-/** Where a client connection is in its life. */
-export type ConnectionState = "idle" | "connecting" | "open" | "waiting" | "closed";
-
-/** Extra handler of a client connection: a connection attempt has started. */
-export interface ClientHandlers extends ChannelHandlers {
-  onConnecting(): void;
+/** What a flow's connect action may change until the next redeploy. */
+export interface ConnectOverrides {
+  url?: string;
+  protocols?: readonly string[];
+  headers?: Readonly<Record<string, string>>;
 }
 
 /**
- * A client connection to one URL that reconnects after every drop, with a
- * growing delay, until it is stopped. Each connection that opens is a new
- * session with a new id.
+ * Where a client connection is in its life:
+ * - `idle`: not started (it connects only when told to);
+ * - `connecting`: an attempt is under way;
+ * - `open`: connected;
+ * - `waiting`: an attempt failed or the connection dropped, the next attempt is scheduled;
+ * - `disconnected`: a flow disconnected it; it stays down until told to connect;
+ * - `gave-up`: the attempt limit was reached; it stays down until told to connect;
+ * - `closed`: stopped for good (redeploy).
+ */
+export type ConnectionState = "idle" | "connecting" | "open" | "waiting" | "disconnected" | "gave-up" | "closed";
+
+/** What a client connection reports beyond a listener: its state, and the delay of a scheduled attempt. */
+export interface ClientHandlers extends ChannelHandlers {
+  onState(state: ConnectionState, detail: StateDetail): void;
+}
+
+/** More about a state: the delay before a scheduled attempt, and whether an attempt starts a new series. */
+export interface StateDetail {
+  /** For `waiting`: milliseconds until the next attempt. */
+  readonly retryInMs?: number;
+  /** For `connecting`: the first attempt since a start or a flow's connect, not a retry. */
+  readonly fresh?: boolean;
+}
+
+/** The settings of the connection being made: the configured ones, or a flow's. */
+interface Destination {
+  readonly url: URL;
+  readonly protocols: readonly string[];
+  readonly headers: Readonly<Record<string, string>>;
+  readonly proxy: URL | undefined;
+}
+
+/**
+ * A client connection that reconnects after every drop, with a growing
+ * delay, until it is stopped; a flow may connect it (elsewhere), disconnect
+ * it, and connect it again. Each connection that opens is a new session with
+ * a new id.
  */
 /** Its sessions: at most one, the open connection, kept as a listener keeps its many. */
 export class ClientConnection extends SessionEndpoint implements Channel {
-  /** The URL connected to, parsed once. */
-  readonly url: URL;
-  /** The proxy tunnelled through, if any. */
-  readonly proxy: URL | undefined;
+  private destination: Destination;
   private readonly backoff: Backoff;
   private readonly io: SessionIo = { batch: new WriteBatch(), pacer: new ReadPacer() };
   private readonly ids = new RandomIds();
@@ -92,21 +132,73 @@ export class ClientConnection extends SessionEndpoint implements Channel {
     private readonly handlers: ClientHandlers,
   ) {
     super();
-    this.url = parseWebSocketUrl(options.url);
-    checkProtocols(options.protocols ?? []);
-    this.proxy = options.proxy === undefined ? undefined : parseProxyUrl(options.proxy);
-    this.backoff = new Backoff(options.reconnect ?? DEFAULT_BACKOFF);
+    this.destination = this.destinationOf(options);
+    this.backoff = new Backoff(options.reconnect ?? DEFAULT_BACKOFF, options.random);
     this.sessionHandlers = this.sessions.handlersFor(handlers);
+  }
+
+  /** The URL connected to (or to be), parsed. */
+  get url(): URL {
+    return this.destination.url;
+  }
+
+  /** The proxy tunnelled through, if any. */
+  get proxy(): URL | undefined {
+    return this.destination.proxy;
   }
 
   get state(): ConnectionState {
     return this.stateValue;
   }
 
-  /** Starts connecting; later calls do nothing. */
+  /** Starts connecting if it never has; later calls do nothing. */
   start(): void {
     if (this.stateValue === "idle") {
-      this.connect();
+      this.connect(true);
+    }
+  }
+
+  /**
+   * Connects as a flow asks, with its changes to the settings (kept until
+   * the connection is stopped). A connection that is up, or on its way up,
+   * is first closed when `force` is set.
+   *
+   * @throws FlowsocketError `FLOWSOCKET_ERR_ALREADY_CONNECTED` when it is up or
+   *   on its way and `force` is not set; `FLOWSOCKET_ERR_INVALID_URL` and
+   *   `FLOWSOCKET_ERR_INVALID_PROTOCOL` for bad changes (nothing is changed then).
+   */
+  async connectNow(overrides: ConnectOverrides = {}, force = false): Promise<void> {
+    if (this.stopping) {
+      throw new FlowsocketError("FLOWSOCKET_ERR_CLOSED", "The client is stopping");
+    }
+    const down = this.stateValue === "idle" || this.stateValue === "disconnected" || this.stateValue === "gave-up";
+    if (!down && !force) {
+      throw new FlowsocketError("FLOWSOCKET_ERR_ALREADY_CONNECTED", `Already connected or connecting to ${this.url.href}`);
+    }
+    const destination = this.destinationOf({ ...this.options, ...this.current(), ...overrides });
+    if (!down) {
+      await this.disconnect();
+    }
+    this.destination = destination;
+    this.backoff.reset();
+    this.connect(true);
+  }
+
+  /** Closes the connection (1000, cause `flow`) and keeps it down until a flow connects it again. */
+  async disconnect(): Promise<void> {
+    if (this.stopping || this.stateValue === "closed") {
+      return;
+    }
+    this.stateValue = "disconnected";
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const socket = this.socket;
+    const [session] = this.sessions.values();
+    this.handlers.onState("disconnected", {});
+    if (session) {
+      await session.close(CLOSE_NORMAL, "client disconnecting", "flow");
+    } else if (socket) {
+      await closeSocket(socket, CLOSE_NORMAL, "client disconnecting");
     }
   }
 
@@ -138,25 +230,43 @@ export class ClientConnection extends SessionEndpoint implements Channel {
     return new FlowsocketError("FLOWSOCKET_ERR_NOT_CONNECTED", `Not connected to ${this.url.href}`);
   }
 
-  private connect(): void {
+  /** The current destination in the options' terms, so overrides can be laid over it. */
+  private current(): ConnectOverrides {
+    const { url, protocols, headers } = this.destination;
+    return { url: url.href, protocols, headers };
+  }
+
+  /** Checks and parses settings, throwing before anything is changed. */
+  private destinationOf(settings: ClientConnectionOptions): Destination {
+    const url = parseWebSocketUrl(settings.url);
+    const protocols = settings.protocols ?? [];
+    checkProtocols(protocols);
+    const proxy = typeof settings.proxy === "function" ? settings.proxy(url) : settings.proxy;
+    return { url, protocols, headers: settings.headers ?? {}, proxy: proxy === undefined ? undefined : parseProxyUrl(proxy) };
+  }
+
+  private connect(fresh: boolean): void {
     this.retryTimer = undefined;
     this.stateValue = "connecting";
+    const { url, protocols } = this.destination;
     let socket: WebSocket;
     try {
-      socket = new WebSocket(this.url, [...(this.options.protocols ?? [])], this.clientOptions());
+      socket = new WebSocket(url, [...protocols], this.clientOptions());
     } catch (error) {
       // Settings `ws` or `http` reject up front (a header value with a line
       // break, say) would fail the same way at every retry: report and stop.
-      this.stateValue = "closed";
+      this.stateValue = "gave-up";
       this.handlers.onError(toError(error), undefined);
+      this.handlers.onState("gave-up", {});
       return;
     }
     this.socket = socket;
     // Until the open, failures are the attempt's, classified by what failed,
     // and reported once: `ws` emits an error and then closes.
     let failed = false;
+    let opened = false;
     const attemptOnError = (error: Error): void => {
-      if (!this.stopping && !failed) {
+      if (!this.stopping && this.stateValue === "connecting" && !failed) {
         failed = true;
         this.handlers.onError(connectFailure(toError(error)), undefined);
       }
@@ -170,12 +280,13 @@ export class ClientConnection extends SessionEndpoint implements Channel {
     });
     socket.once("open", () => {
       socket.off("error", attemptOnError);
+      opened = true;
       this.stateValue = "open";
       this.backoff.reset();
       const handshake = {
-        remoteAddress: this.url.hostname,
-        remotePort: Number(this.url.port) || (this.url.protocol === "wss:" ? 443 : 80),
-        url: this.url.href,
+        remoteAddress: url.hostname,
+        remotePort: Number(url.port) || (url.protocol === "wss:" ? 443 : 80),
+        url: url.href,
         protocol: socket.protocol,
         openedAt: Date.now(),
         headers: {},
@@ -185,32 +296,54 @@ export class ClientConnection extends SessionEndpoint implements Channel {
       if ((this.options.heartbeatMs ?? 0) > 0) {
         this.heartbeat = new Heartbeat(this.options.heartbeatMs!, () => this.sessions.values());
       }
+      // First on the wire, before anything a flow sends when it hears of the open.
+      if (this.options.firstFrame !== undefined) {
+        session.send(this.options.firstFrame);
+      }
       this.handlers.onOpen(session);
     });
-    socket.on("close", () => {
+    socket.on("close", () => this.socketOnClose(socket, opened));
+    this.handlers.onState("connecting", { fresh });
+  }
+
+  private socketOnClose(socket: WebSocket, opened: boolean): void {
+    if (this.socket === socket) {
       this.heartbeat?.stop();
       this.heartbeat = undefined;
       this.socket = undefined;
-      if (this.stopping) {
-        this.stateValue = "closed";
-        return;
-      }
-      this.stateValue = "waiting";
-      this.retryTimer = setTimeout(() => this.connect(), this.backoff.next());
-    });
-    this.handlers.onConnecting();
+    }
+    if (this.stopping) {
+      this.stateValue = "closed";
+      return;
+    }
+    // A flow disconnected it, or connected it elsewhere meanwhile: that decides what comes next.
+    if (this.stateValue !== "connecting" && this.stateValue !== "open") {
+      return;
+    }
+    const delay = this.backoff.next(!opened);
+    if (delay === undefined) {
+      this.stateValue = "gave-up";
+      const attempts = this.options.reconnect?.maxAttempts ?? 0;
+      this.handlers.onError(new FlowsocketError("FLOWSOCKET_ERR_GAVE_UP", `Gave up after ${attempts} failed attempts`), undefined);
+      this.handlers.onState("gave-up", {});
+      return;
+    }
+    this.stateValue = "waiting";
+    this.retryTimer = setTimeout(() => this.connect(false), delay);
+    this.handlers.onState("waiting", { retryInMs: delay });
   }
 
   private clientOptions(): ClientOptions {
     const timeout = this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
-    const options: ClientOptions = { ...this.options.tls, handshakeTimeout: timeout };
-    if (this.options.headers) {
-      options.headers = { ...this.options.headers };
+    const { url, headers, proxy } = this.destination;
+    const options: ClientOptions = { ...this.options.tls, handshakeTimeout: timeout, headers: { ...headers } };
+    if (this.options.origin) {
+      options.origin = this.options.origin;
     }
-    if (this.proxy) {
+    if (proxy) {
       // @types/node types this as net.createConnection, but http.request also
       // takes the callback form that a tunnel needs (see proxy-tunnel.ts).
-      options.createConnection = tunnelThrough(this.proxy, this.url.protocol === "wss:", timeout) as unknown as ClientOptions["createConnection"];
+      options.createConnection = tunnelThrough(proxy, url.protocol === "wss:", timeout) as unknown as ClientOptions["createConnection"];
     }
     return options;
   }

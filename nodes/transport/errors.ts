@@ -11,6 +11,8 @@ export type FlowsocketErrorCode =
   | "FLOWSOCKET_ERR_SESSION_GONE"
   | "FLOWSOCKET_ERR_HEARTBEAT_TIMEOUT"
   | "FLOWSOCKET_ERR_CONNECT_FAILED"
+  | "FLOWSOCKET_ERR_ALREADY_CONNECTED"
+  | "FLOWSOCKET_ERR_GAVE_UP"
   | "FLOWSOCKET_ERR_CLOSED";
 
 /** An error raised by the transport, with a code that does not change between releases. */

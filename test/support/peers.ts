@@ -85,6 +85,8 @@ export class TestClient {
 export class TestServer {
   readonly connections: WebSocket[] = [];
   readonly requests: import("node:http").IncomingMessage[] = [];
+  /** Text of the frames each connection sent, from its very first (binary ones as "<binary>"). */
+  readonly frames = new Map<WebSocket, string[]>();
 
   private constructor(
     readonly http: Server,
@@ -93,6 +95,9 @@ export class TestServer {
     wss.on("connection", (socket, request) => {
       this.connections.push(socket);
       this.requests.push(request);
+      const frames: string[] = [];
+      this.frames.set(socket, frames);
+      socket.on("message", (data, isBinary) => frames.push(isBinary ? "<binary>" : String(data)));
       socket.on("error", () => {
         // A test may cut a connection; the close event reports it.
       });

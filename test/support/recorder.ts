@@ -1,9 +1,9 @@
-import type { ClientHandlers } from "../../nodes/transport/client-connection";
+import type { ClientHandlers, ConnectionState, StateDetail } from "../../nodes/transport/client-connection";
 import type { FrameData } from "../../nodes/transport/codec";
 import type { Session } from "../../nodes/transport/session";
 
 export type Recorded =
-  | { kind: "connecting" }
+  | { kind: "state"; state: ConnectionState; detail: StateDetail }
   | { kind: "open"; session: Session }
   | { kind: "message"; session: Session; frame: FrameData }
   | { kind: "close"; session: Session; code: number; reason: string }
@@ -14,8 +14,8 @@ export class Recorder implements ClientHandlers {
   readonly events: Recorded[] = [];
   private waiters: (() => void)[] = [];
 
-  onConnecting(): void {
-    this.push({ kind: "connecting" });
+  onState(state: ConnectionState, detail: StateDetail): void {
+    this.push({ kind: "state", state, detail });
   }
   onOpen(session: Session): void {
     this.push({ kind: "open", session });

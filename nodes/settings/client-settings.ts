@@ -1,0 +1,115 @@
+import type { BackoffOptions } from "../transport/backoff";
+import { DEFAULT_BACKOFF } from "../transport/backoff";
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from "../transport/client-connection";
+import type { FrameData } from "../transport/codec";
+import { MAX_TIMER_MS } from "../transport/heartbeat";
+import { flag } from "./parse";
+
+/** The `flowsocket-client` settings beyond core's, as the editor saves them (strings, or real values from the admin API). */
+export interface ClientSettingsDef {
+  autoConnect?: boolean | string;
+  /** Seconds allowed for one attempt. */
+  connectTimeout?: string | number;
+  /** Seconds before the first retry, the longest wait, growth per retry, spread (0-1), attempts before giving up (0: never). */
+  reconnectDelay?: string | number;
+  reconnectMax?: string | number;
+  reconnectFactor?: string | number;
+  reconnectJitter?: string | number;
+  reconnectAttempts?: string | number;
+  /** A message sent on every connect before anything else, as a TypedInput: `str`, `json` or `env`. */
+  firstMessage?: string;
+  firstMessageType?: string;
+  origin?: string;
+}
+
+export interface ClientSettings {
+  autoConnect: boolean;
+  connectTimeoutMs: number;
+  reconnect: Required<BackoffOptions>;
+  firstFrame: FrameData | undefined;
+  origin: string | undefined;
+}
+
+/** A setting that is not what it must be: `setting` names it, `value` is what it held. */
+export class SettingError extends Error {
+  constructor(
+    readonly setting: string,
+    readonly value: string,
+  ) {
+    super(`${setting}: ${value}`);
+    this.name = "SettingError";
+  }
+}
+
+/**
+ * Reads and checks the client's connection settings; an absent one takes
+ * its default, which is today's behaviour (connect at once, 15 s per
+ * attempt, retries after 0.5 s growing to 3 s, never giving up).
+ *
+ * @param resolveEnv reads an environment variable as Node-RED does for the node.
+ * @throws SettingError for a value out of range, or a first message that is not valid JSON.
+ */
+export function clientSettings(def: ClientSettingsDef, resolveEnv: (name: string) => unknown): ClientSettings {
+  return {
+    autoConnect: def.autoConnect === undefined || def.autoConnect === "" ? true : flag(def.autoConnect),
+    connectTimeoutMs: seconds(def, "connectTimeout", DEFAULT_HANDSHAKE_TIMEOUT_MS, 0.001),
+    reconnect: {
+      initialMs: seconds(def, "reconnectDelay", DEFAULT_BACKOFF.initialMs, 0),
+      maxMs: seconds(def, "reconnectMax", DEFAULT_BACKOFF.maxMs, 0),
+      factor: number(def, "reconnectFactor", DEFAULT_BACKOFF.factor, 1, 100),
+      jitter: number(def, "reconnectJitter", DEFAULT_BACKOFF.jitter, 0, 1),
+      maxAttempts: Math.floor(number(def, "reconnectAttempts", DEFAULT_BACKOFF.maxAttempts, 0, Number.MAX_SAFE_INTEGER)),
+    },
+    firstFrame: firstFrame(def, resolveEnv),
+    origin: def.origin?.trim() || undefined,
+  };
+}
+
+type NumberSetting = "connectTimeout" | "reconnectDelay" | "reconnectMax" | "reconnectFactor" | "reconnectJitter" | "reconnectAttempts";
+
+/** A number setting within [min, max]; its default when empty. */
+function number(def: ClientSettingsDef, name: NumberSetting, fallback: number, min: number, max: number): number {
+  const raw = def[name];
+  if (raw === undefined || raw === "") {
+    return fallback;
+  }
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new SettingError(name, String(raw));
+  }
+  return value;
+}
+
+/** A seconds setting in milliseconds, at least `minSeconds` and at most what a timer can wait. */
+function seconds(def: ClientSettingsDef, name: NumberSetting, fallbackMs: number, minSeconds: number): number {
+  const raw = def[name];
+  if (raw === undefined || raw === "") {
+    return fallbackMs;
+  }
+  return Math.round(number(def, name, 0, minSeconds, MAX_TIMER_MS / 1000) * 1000);
+}
+
+function firstFrame(def: ClientSettingsDef, resolveEnv: (name: string) => unknown): FrameData | undefined {
+  const value = def.firstMessage ?? "";
+  if (value === "") {
+    return undefined;
+  }
+  switch (def.firstMessageType) {
+    case "json":
+      try {
+        JSON.parse(value);
+      } catch {
+        throw new SettingError("firstMessage", value);
+      }
+      return value;
+    case "env": {
+      const resolved = resolveEnv(value);
+      if (resolved === undefined || resolved === null || resolved === "") {
+        return undefined;
+      }
+      return typeof resolved === "string" ? resolved : JSON.stringify(resolved);
+    }
+    default:
+      return value;
+  }
+}
