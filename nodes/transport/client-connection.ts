@@ -62,6 +62,7 @@ export interface ClientConnectionOptions {
 
 /** What a flow's connect action may change until the next redeploy. */
 export interface ConnectOverrides {
+  /** A ws:// or wss:// URL, or one relative to the URL connected to now ("/ws/other", "?room=b"). */
   url?: string;
   protocols?: readonly string[];
   headers?: Readonly<Record<string, string>>;
@@ -175,7 +176,9 @@ export class ClientConnection extends SessionEndpoint implements Channel {
     if (!down && !force) {
       throw new FlowsocketError("FLOWSOCKET_ERR_ALREADY_CONNECTED", `Already connected or connecting to ${this.url.href}`);
     }
-    const destination = this.destinationOf({ ...this.options, ...this.current(), ...overrides });
+    // A URL from a flow may be relative ("/ws/other"), to the one connected to now.
+    const url = overrides.url === undefined ? undefined : resolveAgainst(overrides.url, this.url);
+    const destination = this.destinationOf({ ...this.options, ...this.current(), ...overrides, ...(url ? { url } : {}) });
     if (!down) {
       await this.disconnect();
     }
@@ -377,6 +380,15 @@ export function parseWebSocketUrl(url: string): URL {
     throw new FlowsocketError("FLOWSOCKET_ERR_INVALID_URL", `Invalid WebSocket URL: ${url} (use ws:// or wss://)`);
   }
   return parsed;
+}
+
+/** `url` read against `base`, when it is relative; as it is otherwise, or when it cannot be read. */
+function resolveAgainst(url: string, base: URL): string {
+  try {
+    return new URL(url.trim(), base).href;
+  } catch {
+    return url;
+  }
 }
 
 function parseProxyUrl(proxy: string): URL {
