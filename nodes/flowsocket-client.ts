@@ -2,15 +2,16 @@ import type { Node, NodeAPI, NodeDef } from "node-red";
 import type { EndpointConfigNode } from "./adapters/endpoint-config";
 import { EndpointHub, type EndpointUser } from "./adapters/endpoint-hub";
 import { resolveHeaders, type HeaderSetting } from "./adapters/headers";
-import { clientSettings, SettingError, type ClientSettingsDef } from "./settings/client-settings";
+import { clientSettings, type ClientSettingsDef } from "./settings/client-settings";
+import { limitSettings, type LimitSettingsDef } from "./settings/limit-settings";
 import { ClientConnection, type ClientTlsOptions, type ConnectOverrides } from "./transport/client-connection";
 import { ConnectError } from "./transport/connect-failure";
-import { secondsToMs } from "./settings/parse";
+import { SettingError, secondsToMs } from "./settings/parse";
 import { FlowsocketError, toError } from "./transport/errors";
 import { parseProtocolList } from "./transport/protocols";
 import { proxyForUrl, type ProxyOptions } from "./transport/proxy";
 
-interface ClientDef extends NodeDef, ClientSettingsDef {
+interface ClientDef extends NodeDef, ClientSettingsDef, Pick<LimitSettingsDef, "maxPayload" | "highWaterMark" | "backpressure"> {
   path?: string;
   wholemsg?: string;
   hb?: string;
@@ -66,6 +67,8 @@ export function registerClient(RED: NodeAPI): void {
     const resolveEnv = (name: string): unknown => RED.util.evaluateNodeProperty(name, "env", node, {});
     try {
       const settings = clientSettings(def, resolveEnv);
+      // Of the limits, those that apply to one connection: no session count or rate.
+      const { maxPayload, limits } = limitSettings({ maxPayload: def.maxPayload, highWaterMark: def.highWaterMark, backpressure: def.backpressure });
       autoConnect = settings.autoConnect;
       connection = new ClientConnection(
         {
@@ -79,6 +82,8 @@ export function registerClient(RED: NodeAPI): void {
           handshakeTimeoutMs: settings.connectTimeoutMs,
           reconnect: settings.reconnect,
           firstFrame: settings.firstFrame,
+          maxPayload,
+          limits,
         },
         node.hub,
       );

@@ -5,14 +5,16 @@ import type { ServerOptions } from "ws";
 import type { CoreListeners } from "./adapters/core-listeners";
 import type { EndpointConfigNode } from "./adapters/endpoint-config";
 import { EndpointHub, type EndpointUser } from "./adapters/endpoint-hub";
+import { LogDigest } from "./adapters/log-digest";
 import type { UpgradeRouters } from "./adapters/upgrade-routers";
-import { flag, headerNames, secondsToMs } from "./settings/parse";
+import { limitSettings, type LimitSettings, type LimitSettingsDef } from "./settings/limit-settings";
+import { flag, headerNames, secondsToMs, type SettingError } from "./settings/parse";
 import { toError } from "./transport/errors";
 import { listenerPath } from "./transport/paths";
 import { parseProtocolList } from "./transport/protocols";
 import { ServerEndpoint } from "./transport/server-endpoint";
 
-interface ListenerDef extends NodeDef {
+interface ListenerDef extends NodeDef, LimitSettingsDef {
   path?: string;
   wholemsg?: string;
   subprotocol?: string;
@@ -39,10 +41,18 @@ export function registerListener(RED: NodeAPI, routers: UpgradeRouters, coreList
     node.connection = undefined;
     node.wholemsg = def.wholemsg === "true";
     node.target = def.path ?? "";
+    // Many peers failing alike (a fuzzer, a flood) make one line a minute per kind of failure.
+    const digest = new LogDigest(
+      (line) => node.warn(line),
+      (count, seconds, first) => RED._("flowsocket.errors.digest", { count, seconds, first }),
+    );
     node.hub = new EndpointHub(
       node.wholemsg,
       "listener",
-      (error, session) => node.warn(RED._("flowsocket.errors.session-error", { id: session?.id ?? "", error: error.message })),
+      (error, session) => {
+        const kind = (error as { code?: string }).code ?? error.message;
+        digest.add(kind, RED._("flowsocket.errors.session-error", { id: session?.id ?? "", error: error.message }));
+      },
       { event: "disconnect", count: 0 },
     );
     node.use = (user: EndpointUser) => node.hub.attach(user);
@@ -67,6 +77,21 @@ export function registerListener(RED: NodeAPI, routers: UpgradeRouters, coreList
       return;
     }
     const fullPath = node.target;
+    let limits: LimitSettings;
+    try {
+      limits = limitSettings(def);
+    } catch (error) {
+      const { setting, value } = error as SettingError;
+      cannotServe(RED._("flowsocket.errors.bad-setting", { setting, value }), "bad-settings");
+      return;
+    }
+    node.hub.reportDrops = (session, dropped, ended) =>
+      digest.add(
+        ended ? "drops-end" : "drops-start",
+        ended
+          ? RED._("flowsocket.errors.drops-end", { id: session.id, dropped })
+          : RED._("flowsocket.errors.drops-start", { id: session.id, bytes: limits.limits.highWaterMark }),
+      );
     const endpoint = new ServerEndpoint(node.hub, {
       protocols: parseProtocolList(def.subprotocol),
       verifyClient: (RED.settings as { webSocketNodeVerifyClient?: ServerOptions["verifyClient"] }).webSocketNodeVerifyClient,
@@ -74,6 +99,10 @@ export function registerListener(RED: NodeAPI, routers: UpgradeRouters, coreList
       trustProxy: flag(def.trustProxy),
       heartbeatMs: secondsToMs(def.hb),
       clientRooms: flag(def.clientRooms),
+      maxPayload: limits.maxPayload,
+      maxFragments: limits.maxFragments,
+      maxSessions: limits.maxSessions,
+      limits: limits.limits,
     });
 
     const router = routers.for(server);
@@ -118,6 +147,7 @@ export function registerListener(RED: NodeAPI, routers: UpgradeRouters, coreList
     RED.events.on("flows:started", onFlowsStarted);
     node.hub.channel = endpoint;
     node.on("close", (_removed: boolean, done: () => void) => {
+      digest.flush();
       RED.events.off("flows:started", onFlowsStarted);
       router.remove(fullPath, target);
       node.hub.stopping();

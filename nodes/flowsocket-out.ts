@@ -3,6 +3,7 @@ import type { EndpointConfigNode } from "./adapters/endpoint-config";
 import type { StatusTexts } from "./adapters/status";
 import { useEndpoint, type EndpointUserDef } from "./adapters/use-endpoint";
 import { runAction } from "./adapters/commands";
+import { OncePerKey } from "./adapters/once-per-key";
 import { CommandError, commandOf, targetOf, type Command, type SendFormat } from "./adapters/messages";
 import { flag, oneOf } from "./settings/parse";
 import type { FrameData } from "./transport/codec";
@@ -36,6 +37,7 @@ export function registerOut(RED: NodeAPI, texts: StatusTexts): void {
     const control = flag(def.control);
     const results = flag(def.results);
     const format = oneOf(def.format, FORMATS);
+    const goneReported = new OncePerKey();
 
     /** A target that named sessions which are not open is worth a warning, never an error: the rest got it. */
     const warnGone = (gone: readonly string[]): void => {
@@ -93,7 +95,9 @@ export function registerOut(RED: NodeAPI, texts: StatusTexts): void {
       const target = command?.target ?? targetOf(msg);
       channel.send(frame, target, (error, gone) => {
         if (error) {
-          done(describeSendError(error, config, target));
+          // One catchable error per departed session; its later replies are dropped quietly.
+          const repeat = error instanceof FlowsocketError && error.code === "FLOWSOCKET_ERR_SESSION_GONE" && target.kind === "session" && !goneReported.first(target.id);
+          done(repeat ? undefined : describeSendError(error, config, target));
           return;
         }
         if (gone && gone.length > 0) {

@@ -26,6 +26,8 @@ export interface EndpointState {
   client?: "idle" | "waiting" | "disconnected" | "gave-up";
   /** For `client: "waiting"`: milliseconds until the next attempt. */
   retryInMs?: number;
+  /** Messages dropped for sessions that read too slowly, so far. */
+  dropped?: number;
 }
 
 /** An in or out node using a listener or client config node. */
@@ -44,6 +46,9 @@ const PLAIN: Delivery = { metadata: false, events: false };
 
 /** Where the config node logs what goes wrong on a session or connection. */
 export type ErrorReporter = (error: Error, session: Session | undefined) => void;
+
+/** Where the config node logs the start and end of a slow session's dropping episode. */
+export type DropReporter = (session: Session, dropped: number, ended: boolean) => void;
 
 /**
  * Fans one endpoint's events out to the in and out nodes that use it: every
@@ -66,6 +71,11 @@ export class EndpointHub implements ClientHandlers {
    * Status node sees one state per change, not two per attempt.
    */
   private attemptFailure: string | undefined;
+  /** Messages dropped by episodes that ended, and the episodes going on. */
+  private droppedBefore = 0;
+  private readonly dropping = new Set<Session>();
+  /** Where drop episodes are logged; set by the config node. */
+  reportDrops: DropReporter | undefined;
   /** How this endpoint's frames and messages turn into each other. */
   readonly messages: Messages;
 
@@ -212,6 +222,17 @@ export class EndpointHub implements ClientHandlers {
     }
   }
 
+  onDrops(session: Session, dropped: number, ended: boolean): void {
+    if (ended) {
+      this.dropping.delete(session);
+      this.droppedBefore += dropped;
+    } else {
+      this.dropping.add(session);
+    }
+    this.reportDrops?.(session, dropped, ended);
+    this.publish({ ...(this.last ?? { event: "connect", count: this.count() }), quiet: true });
+  }
+
   private sortUsers(): void {
     this.receivers = [...this.users].filter((user) => user.onMessage);
     this.listeners = this.receivers.filter((user) => user.delivery?.events);
@@ -222,6 +243,10 @@ export class EndpointHub implements ClientHandlers {
   }
 
   private publish(state: EndpointState): void {
+    const dropped = this.droppedBefore + this.dropping.size;
+    if (dropped > 0) {
+      state = { ...state, dropped };
+    }
     this.last = state;
     for (const user of this.users) {
       user.onState(state);
@@ -239,6 +264,8 @@ function failureOf(error: Error): string {
       return "no-pong";
     case "FLOWSOCKET_ERR_GAVE_UP":
       return "gave-up";
+    case "FLOWSOCKET_ERR_LIMIT":
+      return "max-sessions";
     default:
       return "session-error";
   }

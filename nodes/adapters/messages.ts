@@ -122,6 +122,9 @@ export class Messages {
     msg.code = code;
     msg.reason = reason;
     msg.cause = cause;
+    if (session.limit) {
+      msg.limit = session.limit;
+    }
     return msg;
   }
 

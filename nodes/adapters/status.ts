@@ -54,6 +54,9 @@ export class StatusTexts {
  */
 export function statusOf(state: EndpointState, listening: boolean, texts: StatusTexts): EndpointStatus {
   const status = describe(state, listening, texts);
+  if (state.dropped) {
+    status.text = texts.format("with-drops", { text: status.text ?? "", dropped: state.dropped });
+  }
   if (!state.quiet) {
     status.event = state.event;
     if (state.sessionId !== undefined) {

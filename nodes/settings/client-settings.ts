@@ -3,7 +3,7 @@ import { DEFAULT_BACKOFF } from "../transport/backoff";
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from "../transport/client-connection";
 import type { FrameData } from "../transport/codec";
 import { MAX_TIMER_MS } from "../transport/heartbeat";
-import { flag } from "./parse";
+import { flag, numberSetting, SettingError } from "./parse";
 
 /** The `flowsocket-client` settings beyond core's, as the editor saves them (strings, or real values from the admin API). */
 export interface ClientSettingsDef {
@@ -30,17 +30,6 @@ export interface ClientSettings {
   origin: string | undefined;
 }
 
-/** A setting that is not what it must be: `setting` names it, `value` is what it held. */
-export class SettingError extends Error {
-  constructor(
-    readonly setting: string,
-    readonly value: string,
-  ) {
-    super(`${setting}: ${value}`);
-    this.name = "SettingError";
-  }
-}
-
 /**
  * Reads and checks the client's connection settings; an absent one takes
  * its default, which is today's behaviour (connect at once, 15 s per
@@ -56,37 +45,19 @@ export function clientSettings(def: ClientSettingsDef, resolveEnv: (name: string
     reconnect: {
       initialMs: seconds(def, "reconnectDelay", DEFAULT_BACKOFF.initialMs, 0),
       maxMs: seconds(def, "reconnectMax", DEFAULT_BACKOFF.maxMs, 0),
-      factor: number(def, "reconnectFactor", DEFAULT_BACKOFF.factor, 1, 100),
-      jitter: number(def, "reconnectJitter", DEFAULT_BACKOFF.jitter, 0, 1),
-      maxAttempts: Math.floor(number(def, "reconnectAttempts", DEFAULT_BACKOFF.maxAttempts, 0, Number.MAX_SAFE_INTEGER)),
+      factor: numberSetting(def, "reconnectFactor", DEFAULT_BACKOFF.factor, 1, 100),
+      jitter: numberSetting(def, "reconnectJitter", DEFAULT_BACKOFF.jitter, 0, 1),
+      maxAttempts: Math.floor(numberSetting(def, "reconnectAttempts", DEFAULT_BACKOFF.maxAttempts, 0, Number.MAX_SAFE_INTEGER)),
     },
     firstFrame: firstFrame(def, resolveEnv),
     origin: def.origin?.trim() || undefined,
   };
 }
 
-type NumberSetting = "connectTimeout" | "reconnectDelay" | "reconnectMax" | "reconnectFactor" | "reconnectJitter" | "reconnectAttempts";
-
-/** A number setting within [min, max]; its default when empty. */
-function number(def: ClientSettingsDef, name: NumberSetting, fallback: number, min: number, max: number): number {
-  const raw = def[name];
-  if (raw === undefined || raw === "") {
-    return fallback;
-  }
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || value > max) {
-    throw new SettingError(name, String(raw));
-  }
-  return value;
-}
-
 /** A seconds setting in milliseconds, at least `minSeconds` and at most what a timer can wait. */
-function seconds(def: ClientSettingsDef, name: NumberSetting, fallbackMs: number, minSeconds: number): number {
-  const raw = def[name];
-  if (raw === undefined || raw === "") {
-    return fallbackMs;
-  }
-  return Math.round(number(def, name, 0, minSeconds, MAX_TIMER_MS / 1000) * 1000);
+function seconds(def: ClientSettingsDef, name: keyof ClientSettingsDef, fallbackMs: number, minSeconds: number): number {
+  const value = numberSetting(def, name, Number.NaN, minSeconds, MAX_TIMER_MS / 1000);
+  return Number.isNaN(value) ? fallbackMs : Math.round(value * 1000);
 }
 
 function firstFrame(def: ClientSettingsDef, resolveEnv: (name: string) => unknown): FrameData | undefined {

@@ -28,3 +28,31 @@ export function headerNames(setting: unknown): string[] {
 export function oneOf<T extends string>(setting: unknown, choices: readonly T[]): T {
   return choices.includes(setting as T) ? (setting as T) : choices[0]!;
 }
+
+/** A setting that is not what it must be: `setting` names it, `value` is what it held. */
+export class SettingError extends Error {
+  constructor(
+    readonly setting: string,
+    readonly value: string,
+  ) {
+    super(`${setting}: ${value}`);
+    this.name = "SettingError";
+  }
+}
+
+/**
+ * A number setting within [min, max]; `fallback` when absent or empty.
+ *
+ * @throws SettingError for anything else.
+ */
+export function numberSetting<K extends string>(def: Partial<Record<K, unknown>>, name: K, fallback: number, min: number, max: number): number {
+  const raw = def[name];
+  if (raw === undefined || raw === null || raw === "") {
+    return fallback;
+  }
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new SettingError(name, String(raw));
+  }
+  return value;
+}

@@ -21,6 +21,8 @@ export interface ChannelHandlers {
    * attempt. It is reported once; a session that had opened is then closed too.
    */
   onError(error: Error, session: Session | undefined): void;
+  /** Messages for a session that reads too slowly are being dropped: an episode starts, or ends (see SessionHandlers). */
+  onDrops?(session: Session, dropped: number, ended: boolean): void;
 }
 
 /**

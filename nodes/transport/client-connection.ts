@@ -7,6 +7,7 @@ import type { FrameData } from "./codec";
 import { connectFailure, upgradeRefused } from "./connect-failure";
 import { FlowsocketError, sessionGone, toError } from "./errors";
 import { Heartbeat } from "./heartbeat";
+import { DEFAULT_LIMITS, DEFAULT_MAX_PAYLOAD, type SessionLimits } from "./limits";
 import { RandomIds } from "./ids";
 import { checkProtocols } from "./protocols";
 import { tunnelThrough } from "./proxy-tunnel";
@@ -58,6 +59,10 @@ export interface ClientConnectionOptions {
   firstFrame?: FrameData;
   /** Source of the backoff's random spread; tests give a fixed one. */
   random?: () => number;
+  /** The largest message the server may send, in bytes; DEFAULT_MAX_PAYLOAD. */
+  maxPayload?: number;
+  /** Backpressure limits of the connection (DEFAULT_LIMITS). */
+  limits?: SessionLimits;
 }
 
 /** What a flow's connect action may change until the next redeploy. */
@@ -111,7 +116,7 @@ interface Destination {
 export class ClientConnection extends SessionEndpoint implements Channel {
   private destination: Destination;
   private readonly backoff: Backoff;
-  private readonly io: SessionIo = { batch: new WriteBatch(), pacer: new ReadPacer() };
+  private readonly io: SessionIo;
   private readonly ids = new RandomIds();
   private readonly sessionHandlers: SessionHandlers;
   private readonly quiet = (): boolean => this.stopping !== undefined;
@@ -133,6 +138,7 @@ export class ClientConnection extends SessionEndpoint implements Channel {
     private readonly handlers: ClientHandlers,
   ) {
     super();
+    this.io = { batch: new WriteBatch(), pacer: new ReadPacer(), limits: options.limits ?? DEFAULT_LIMITS };
     this.destination = this.destinationOf(options);
     this.backoff = new Backoff(options.reconnect ?? DEFAULT_BACKOFF, options.random);
     this.sessionHandlers = this.sessions.handlersFor(handlers);
@@ -339,7 +345,12 @@ export class ClientConnection extends SessionEndpoint implements Channel {
   private clientOptions(): ClientOptions {
     const timeout = this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     const { url, headers, proxy } = this.destination;
-    const options: ClientOptions = { ...this.options.tls, handshakeTimeout: timeout, headers: { ...headers } };
+    const options: ClientOptions = {
+      ...this.options.tls,
+      handshakeTimeout: timeout,
+      headers: { ...headers },
+      maxPayload: this.options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+    };
     if (this.options.origin) {
       options.origin = this.options.origin;
     }

@@ -1,3 +1,5 @@
+import type { LimitName } from "./limits";
+
 /**
  * Stable error codes of the transport. Node adapters map them to catalog
  * messages; tests assert on them rather than on English text.
@@ -13,6 +15,7 @@ export type FlowsocketErrorCode =
   | "FLOWSOCKET_ERR_CONNECT_FAILED"
   | "FLOWSOCKET_ERR_ALREADY_CONNECTED"
   | "FLOWSOCKET_ERR_GAVE_UP"
+  | "FLOWSOCKET_ERR_LIMIT"
   | "FLOWSOCKET_ERR_CLOSED";
 
 /** An error raised by the transport, with a code that does not change between releases. */
@@ -23,6 +26,17 @@ export class FlowsocketError extends Error {
     super(message);
     this.name = "FlowsocketError";
     this.code = code;
+  }
+}
+
+/** A limit an endpoint holds its peers to was reached: `limit` says which. */
+export class LimitError extends FlowsocketError {
+  constructor(
+    readonly limit: LimitName,
+    message: string,
+  ) {
+    super("FLOWSOCKET_ERR_LIMIT", message);
+    this.name = "LimitError";
   }
 }
 

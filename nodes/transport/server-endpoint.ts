@@ -5,7 +5,9 @@ import { WebSocketServer, type ServerOptions } from "ws";
 import type { Channel, ChannelHandlers, CloseFrame, SendCallback } from "./channel";
 import type { FrameData } from "./codec";
 import { sessionGone } from "./errors";
+import { LimitError } from "./errors";
 import { forwardedFor, keptHeaders } from "./handshake-headers";
+import { DEFAULT_LIMITS, DEFAULT_MAX_PAYLOAD, type SessionLimits } from "./limits";
 import { Heartbeat } from "./heartbeat";
 import { RandomIds } from "./ids";
 import { ReadPacer } from "./read-pacer";
@@ -40,6 +42,14 @@ export interface ServerEndpointOptions {
   heartbeatMs?: number;
   /** Let clients join and leave rooms themselves (see room-commands.ts). */
   clientRooms?: boolean;
+  /** The largest message a client may send, in bytes (inflated size); DEFAULT_MAX_PAYLOAD. */
+  maxPayload?: number;
+  /** The most fragments one message may come in (`ws`'s own limit, 16384, when absent). */
+  maxFragments?: number;
+  /** The most sessions open at once; more are refused in the handshake with 503. Undefined: no limit. */
+  maxSessions?: number;
+  /** Rate and backpressure limits of each session (DEFAULT_LIMITS). */
+  limits?: SessionLimits;
 }
 
 /**
@@ -48,7 +58,9 @@ export interface ServerEndpointOptions {
  */
 export class ServerEndpoint extends SessionEndpoint implements Channel {
   private readonly server: WebSocketServer;
-  private readonly io: SessionIo = { batch: new WriteBatch(), pacer: new ReadPacer() };
+  private readonly io: SessionIo;
+  /** Handshakes under way, counted against maxSessions with the open sessions. */
+  private pending = 0;
   private readonly ids = new RandomIds();
   private readonly sessionHandlers: SessionHandlers;
   /** While stopping, sockets cut off by the close are expected to fail: sessions keep quiet. */
@@ -62,7 +74,11 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
     private readonly options: ServerEndpointOptions = {},
   ) {
     super();
-    const serverOptions: ServerOptions = { noServer: true, clientTracking: false };
+    this.io = { batch: new WriteBatch(), pacer: new ReadPacer(), limits: options.limits ?? DEFAULT_LIMITS };
+    const serverOptions: ServerOptions = { noServer: true, clientTracking: false, maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD };
+    if (options.maxFragments !== undefined) {
+      serverOptions.maxFragments = options.maxFragments;
+    }
     const accepted = options.protocols ?? [];
     if (accepted.length > 0) {
       serverOptions.handleProtocols = (offered: Set<string>) => {
@@ -90,7 +106,27 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
       socket.destroy();
       return;
     }
-    this.server.handleUpgrade(request, socket, head, (ws) => this.adopt(ws, request));
+    const { maxSessions } = this.options;
+    if (maxSessions !== undefined && this.sessions.size + this.pending >= maxSessions) {
+      refuse(socket, 503, "Service Unavailable");
+      this.handlers.onError(new LimitError("maxSessions", `Refused a connection: ${maxSessions} sessions are open`), undefined);
+      return;
+    }
+    this.pending++;
+    let settled = false;
+    const settle = (): void => {
+      if (!settled) {
+        settled = true;
+        this.pending--;
+      }
+    };
+    // A handshake that fails (or that verifyClient refuses) never calls back: the socket's close ends it.
+    socket.once("close", settle);
+    this.server.handleUpgrade(request, socket, head, (ws) => {
+      settle();
+      socket.off("close", settle);
+      this.adopt(ws, request);
+    });
   }
 
   send(frame: FrameData, target: Target, callback: SendCallback): void {
@@ -156,6 +192,7 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
       onOpen: handlers.onOpen.bind(handlers),
       onError: handlers.onError.bind(handlers),
       onClose: handlers.onClose.bind(handlers),
+      onDrops: (session, dropped, ended) => handlers.onDrops?.(session, dropped, ended),
       onMessage: (session, frame) => {
         const command = typeof frame === "string" ? parseRoomCommand(frame) : undefined;
         if (!command) {
@@ -179,4 +216,11 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
     await Promise.all([...this.sessions.values()].map((session) => session.close(code, reason, "stopping")));
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** Answers an upgrade request with an HTTP error and ends the connection, as `ws` does for the ones it refuses. */
+function refuse(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  // A client that does not read cannot hold the socket open.
+  socket.once("finish", () => socket.destroy());
 }

@@ -3,6 +3,7 @@ import type { SendCallback } from "./channel";
 import { closeSocket } from "./close-socket";
 import { decodeFrame, type FrameData } from "./codec";
 import { sessionGone, toError } from "./errors";
+import { CLOSE_POLICY, limitOfError, RateBucket, type LimitName, type SessionLimits } from "./limits";
 import type { ReadPacer } from "./read-pacer";
 import type { WriteBatch } from "./write-batch";
 
@@ -41,12 +42,19 @@ export interface SessionHandlers {
   /** The session failed; it closes next. Called at most once. */
   onError(error: Error, session: Session): void;
   onClose(session: Session, code: number, reason: string, cause: CloseCause): void;
+  /**
+   * The session reads slower than the flow sends and messages for it are
+   * being dropped: told when an episode starts (`ended` false, 1 dropped) and
+   * when it ends (`ended` true, with how many were dropped), never per message.
+   */
+  onDrops?(session: Session, dropped: number, ended: boolean): void;
 }
 
-/** The write batch and read pacer an endpoint shares among its sessions. */
+/** What an endpoint shares among its sessions: the write batch, the read pacer, the limits. */
 export interface SessionIo {
   readonly batch: WriteBatch;
   readonly pacer: ReadPacer;
+  readonly limits: SessionLimits;
 }
 
 /**
@@ -66,6 +74,11 @@ export class Session {
   #cause: CloseCause | undefined;
   /** The rooms it is in; kept by the endpoint's room registry. */
   readonly rooms = new Set<string>();
+  /** With `cause: "limit"`, which limit it went over. */
+  #limit: LimitName | undefined;
+  readonly #bucket: RateBucket | undefined;
+  /** Messages dropped in the current backpressure episode; 0 when none is going on. */
+  #dropped = 0;
 
   /**
    * @param socket an open socket; the session takes it over.
@@ -86,22 +99,50 @@ export class Session {
     const alive = (): void => {
       this.#alive = true;
     };
+    const rate = io.limits.rate;
+    this.#bucket = rate ? new RateBucket(rate.perSecond, rate.burst, Date.now()) : undefined;
     socket.on("message", (data, isBinary) => {
       this.#alive = true;
       paced();
+      if (this.#limit) {
+        // Closing for a limit: what the peer still sends is not let in.
+        return;
+      }
+      if (this.#bucket && !this.#bucket.take(Date.now())) {
+        // Over the rate: the message is not delivered, and the session ends.
+        this.overLimit("rate");
+        return;
+      }
       handlers.onMessage(this, decodeFrame(data, isBinary));
     });
     socket.on("pong", alive);
     socket.on("ping", alive);
     socket.on("error", (error) => {
+      const limit = limitOfError((error as { code?: string }).code);
+      if (limit) {
+        // `ws` closes such a session itself, with 1009 or 1008.
+        this.#limit ??= limit;
+        this.#cause ??= "limit";
+      }
       this.#cause ??= "error";
       this.report(toError(error));
     });
-    socket.on("close", (code, reason) => handlers.onClose(this, code, reason.toString(), this.#cause ?? "peer"));
+    socket.on("close", (code, reason) => {
+      if (this.#dropped > 0) {
+        handlers.onDrops?.(this, this.#dropped, true);
+        this.#dropped = 0;
+      }
+      handlers.onClose(this, code, reason.toString(), this.#cause ?? "peer");
+    });
   }
 
   get isOpen(): boolean {
     return this.#socket.readyState === WebSocket.OPEN;
+  }
+
+  /** With `cause: "limit"`, which limit the session went over. */
+  get limit(): LimitName | undefined {
+    return this.#limit;
   }
 
   /**
@@ -110,6 +151,11 @@ export class Session {
    * the frame waited in a write batch reports itself gone.
    */
   send(frame: FrameData, callback?: SendCallback): void {
+    if (this.backedUp()) {
+      // Dropped on purpose and counted: the flow is not told of each one.
+      callback?.();
+      return;
+    }
     this.io.batch.hold(this.#socket);
     if (callback) {
       this.#socket.send(frame, (error) => callback(error && (this.isOpen ? error : sessionGone(this.id))));
@@ -120,6 +166,9 @@ export class Session {
 
   /** Sends data already encoded once for many sessions (a broadcast); `binary: false` keeps text a text frame. */
   sendEncoded(data: Buffer, binary: boolean): void {
+    if (this.backedUp()) {
+      return;
+    }
     this.io.batch.hold(this.#socket);
     this.#socket.send(data, { binary });
   }
@@ -151,6 +200,35 @@ export class Session {
     this.#cause ??= "heartbeat";
     this.report(error);
     this.#socket.terminate();
+  }
+
+  /**
+   * Whether a new message must not be queued because the peer reads too
+   * slowly (`ws`'s public `bufferedAmount` over the high-water mark): it is
+   * then dropped and counted, or the session is closed, as the policy says.
+   */
+  private backedUp(): boolean {
+    const { highWaterMark, backpressure } = this.io.limits;
+    if (this.#socket.bufferedAmount <= highWaterMark) {
+      if (this.#dropped > 0) {
+        const dropped = this.#dropped;
+        this.#dropped = 0;
+        this.#handlers.onDrops?.(this, dropped, true);
+      }
+      return false;
+    }
+    if (backpressure === "close") {
+      this.overLimit("backpressure");
+    } else if (this.#dropped++ === 0) {
+      this.#handlers.onDrops?.(this, 1, false);
+    }
+    return true;
+  }
+
+  /** Ends a session that went over a limit of this side's: 1008, `cause: "limit"`. */
+  private overLimit(limit: LimitName): void {
+    this.#limit ??= limit;
+    void this.close(CLOSE_POLICY, limit === "rate" ? "message rate limit" : "reads too slowly", "limit");
   }
 
   /** Reports the session's failure once: `ws` emits an error and then closes. */

@@ -53,6 +53,7 @@ export class SessionRegistry {
     return {
       onMessage: handlers.onMessage.bind(handlers),
       onError: handlers.onError.bind(handlers),
+      onDrops: (session, dropped, ended) => handlers.onDrops?.(session, dropped, ended),
       onClose: (session, code, reason, cause) => {
         this.delete(session);
         handlers.onClose(session, code, reason, cause);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { resolveHeaders } from "../../nodes/adapters/headers";
-import { clientSettings, SettingError } from "../../nodes/settings/client-settings";
-import { flag, headerNames, oneOf, secondsToMs } from "../../nodes/settings/parse";
+import { clientSettings } from "../../nodes/settings/client-settings";
+import { flag, headerNames, oneOf, secondsToMs, SettingError } from "../../nodes/settings/parse";
 
 const noEnv = (): unknown => undefined;
 

@@ -170,6 +170,11 @@ describe("flowsocket-listener with in and out nodes", () => {
     out.receive({ payload: "to nobody, fine" });
     const [done] = await completed.waitFor(1);
     assert.equal(done!.payload, "to nobody, fine");
+    // Later replies to the same departed session complete quietly: one error per session, not per reply.
+    out.receive({ payload: "later", _session: { type: "websocket", id: "0123456789abcdef" } });
+    const [, later] = await completed.waitFor(2);
+    assert.equal(later!.payload, "later");
+    assert.equal(errorsOf(out).length, 1);
   });
 
   it("shows the client count in the status, with event and _session for Status nodes", async () => {

@@ -25,7 +25,9 @@ describe("write batching", () => {
     base = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/ws`;
     router = new UpgradeRouter(http);
     recorder = new Recorder();
-    endpoint = new ServerEndpoint(recorder);
+    // Room enough for a slow client to lag without its messages being dropped
+    // (backpressure has its own tests): these are about batching and order.
+    endpoint = new ServerEndpoint(recorder, { limits: { highWaterMark: 64 * 1024 * 1024, backpressure: "drop" } });
     router.add("/ws", endpoint);
   });
 
