@@ -71,21 +71,6 @@ describe("e2e: the packed package in a real Node-RED", function () {
     assert.ok(!module.path.startsWith(ROOT + sep), module.path);
   });
 
-  it("offers examples/echo.json in the editor's Import > Examples", async function () {
-    // The editor's examples browser reads the "examples" library: module names
-    // first, then a module's files, then one file's flow.
-    const modules = await red!.get("/library/examples/flows/");
-    assert.equal(modules.status, 200);
-    assert.ok((modules.body as string[]).includes(MODULE), JSON.stringify(modules.body));
-
-    const files = await red!.get(`/library/examples/flows/${MODULE}`);
-    assert.deepEqual(files.body, [{ fn: "echo" }]);
-
-    const flow = await red!.get(`/library/examples/flows/${MODULE}/echo`);
-    assert.equal(flow.status, 200);
-    assert.deepEqual(flow.body, example);
-  });
-
   it("runs the example as deployed", async function () {
     const running = (await red!.get("/flows")).body as FlowNode[];
     assert.deepEqual(

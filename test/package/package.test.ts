@@ -153,7 +153,9 @@ describe("the package", () => {
     const paths = packed!.files.map((file) => file.path);
     assert.ok(paths.includes("dist/flowsocket.js") && paths.includes("dist/flowsocket.html"));
     assert.ok(paths.includes("dist/locales/en-US/flowsocket.json") && paths.includes("dist/icons/flowsocket.svg"));
-    assert.ok(paths.includes("examples/echo.json"));
+    for (const file of readdirSync(join(ROOT, "examples"))) {
+      assert.ok(paths.includes(`examples/${file}`), file);
+    }
     const stray = paths.filter((path) => !/^(dist\/|examples\/|README\.md$|LICENSE$|package\.json$)/.test(path));
     assert.deepEqual(stray, []);
   });
