@@ -4,6 +4,7 @@ import { writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { dirname, join, resolve } from "node:path";
+import { nextCommsMessage } from "./comms";
 
 // Not imported from red.ts: that module starts node-red-node-test-helper and
 // loads dist/ as soon as it is imported, and this one needs neither.
@@ -52,6 +53,8 @@ export interface AdminResponse {
 const STOP_GRACE_MS = 5000;
 /** A guard on each admin API request. */
 const REQUEST_TIMEOUT_MS = 15000;
+/** How long deployed flows may take to start. */
+const DEPLOY_START_TIMEOUT_MS = 30000;
 
 /**
  * A real Node-RED process, on 127.0.0.1 and a free port, with no admin
@@ -182,7 +185,13 @@ export class NodeRedProcess {
     return this.request("GET", path, { Accept: accept });
   }
 
-  /** Replaces the running flows (a full deploy) and resolves with the new revision. */
+  /**
+   * Replaces the running flows (a full deploy) and resolves with the new
+   * revision once they have started. The admin API answers when the old
+   * flows have stopped, before the new ones start (setFlows in
+   * @node-red/runtime/lib/flows/index.js), and a client that connects in
+   * between reaches no listener and is never answered.
+   */
   async deploy(flows: unknown[]): Promise<string> {
     const response = await this.request(
       "POST",
@@ -192,6 +201,18 @@ export class NodeRedProcess {
     );
     if (response.status !== 200 && response.status !== 204) {
       throw new Error(`deploy answered ${response.status}: ${JSON.stringify(response.body)}`);
+    }
+    // The runtime state is a retained comms message: the stop this deploy
+    // made has set it to "stop" by now, and the start sets it to "start" once
+    // every node has started, or to "stop" with an error (missing types).
+    const state = await nextCommsMessage(
+      this.port,
+      "notification/runtime-state",
+      (data) => data.state === "start" || data.error !== undefined,
+      DEPLOY_START_TIMEOUT_MS,
+    );
+    if (state.state !== "start") {
+      throw new Error(`the deployed flows did not start: ${JSON.stringify(state)}`);
     }
     return (response.body as { rev?: string } | undefined)?.rev ?? "";
   }
