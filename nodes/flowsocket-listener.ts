@@ -7,14 +7,16 @@ import type { EndpointConfigNode } from "./adapters/endpoint-config";
 import { EndpointHub, type EndpointUser } from "./adapters/endpoint-hub";
 import { LogDigest } from "./adapters/log-digest";
 import type { UpgradeRouters } from "./adapters/upgrade-routers";
+import { accessRules, type AccessSettingsDef, type HttpNodeAuth } from "./settings/access-settings";
 import { limitSettings, type LimitSettings, type LimitSettingsDef } from "./settings/limit-settings";
+import type { AccessRules } from "./transport/access";
 import { flag, headerNames, secondsToMs, type SettingError } from "./settings/parse";
 import { toError } from "./transport/errors";
 import { listenerPath } from "./transport/paths";
 import { parseProtocolList } from "./transport/protocols";
 import { ServerEndpoint } from "./transport/server-endpoint";
 
-interface ListenerDef extends NodeDef, LimitSettingsDef {
+interface ListenerDef extends NodeDef, LimitSettingsDef, AccessSettingsDef {
   path?: string;
   wholemsg?: string;
   subprotocol?: string;
@@ -29,7 +31,12 @@ interface ListenerDef extends NodeDef, LimitSettingsDef {
 /** Whether a listener serves its path, or which rival has it: another of ours, or core's. */
 type PathState = "serving" | "path-in-use" | "core-path";
 
-type ListenerNode = Node & { -readonly [K in keyof EndpointConfigNode]: EndpointConfigNode[K] };
+/** The listener's credentials: its token, kept out of the flow. */
+interface ListenerCredentials {
+  token?: string;
+}
+
+type ListenerNode = Node<ListenerCredentials> & { -readonly [K in keyof EndpointConfigNode]: EndpointConfigNode[K] };
 
 /** `flowsocket-listener`: a WebSocket endpoint on a path of Node-RED's own HTTP server. */
 export function registerListener(RED: NodeAPI, routers: UpgradeRouters, coreListeners: CoreListeners): void {
@@ -78,8 +85,10 @@ export function registerListener(RED: NodeAPI, routers: UpgradeRouters, coreList
     }
     const fullPath = node.target;
     let limits: LimitSettings;
+    let access: AccessRules | undefined;
     try {
       limits = limitSettings(def);
+      access = accessRules(def, node.credentials?.token, (RED.settings as { httpNodeAuth?: HttpNodeAuth }).httpNodeAuth);
     } catch (error) {
       const { setting, value } = error as SettingError;
       cannotServe(RED._("flowsocket.errors.bad-setting", { setting, value }), "bad-settings");
@@ -103,6 +112,7 @@ export function registerListener(RED: NodeAPI, routers: UpgradeRouters, coreList
       maxFragments: limits.maxFragments,
       maxSessions: limits.maxSessions,
       limits: limits.limits,
+      access,
     });
 
     const router = routers.for(server);
@@ -155,5 +165,8 @@ export function registerListener(RED: NodeAPI, routers: UpgradeRouters, coreList
     });
   }
 
-  RED.nodes.registerType("flowsocket-listener", FlowsocketListenerNode);
+  // The token is a credential: kept in flows_cred.json, never in the flow or an export.
+  RED.nodes.registerType<ListenerNode, ListenerDef, unknown, ListenerCredentials>("flowsocket-listener", FlowsocketListenerNode, {
+    credentials: { token: { type: "password" } },
+  });
 }

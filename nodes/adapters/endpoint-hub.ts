@@ -266,6 +266,8 @@ function failureOf(error: Error): string {
       return "gave-up";
     case "FLOWSOCKET_ERR_LIMIT":
       return "max-sessions";
+    case "FLOWSOCKET_ERR_REFUSED":
+      return "refused-client";
     default:
       return "session-error";
   }

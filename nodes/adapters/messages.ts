@@ -3,6 +3,7 @@ import { ConnectError } from "../transport/connect-failure";
 import { FlowsocketError } from "../transport/errors";
 import { IdSequence } from "../transport/ids";
 import { roomNames } from "../transport/room-commands";
+import type { Principal } from "../transport/access";
 import type { CloseCause, Session } from "../transport/session";
 import { sessionOrAll, type Target } from "../transport/target";
 
@@ -28,6 +29,8 @@ export interface SessionInfo extends SessionRef {
   query: Readonly<Record<string, string | string[]>>;
   headers: Readonly<Record<string, string>>;
   openedAt: number;
+  /** Who the client proved to be, when the listener checks: `{method: "token", name, source}` or `{method: "basic", user}`. */
+  principal?: Principal;
 }
 
 /**
@@ -208,6 +211,7 @@ export class Messages {
       query: queryOf(url),
       headers: Object.freeze({ ...handshake.headers }),
       openedAt: handshake.openedAt,
+      ...(handshake.principal ? { principal: Object.freeze({ ...handshake.principal }) } : {}),
     };
   }
 }

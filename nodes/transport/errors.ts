@@ -16,6 +16,7 @@ export type FlowsocketErrorCode =
   | "FLOWSOCKET_ERR_ALREADY_CONNECTED"
   | "FLOWSOCKET_ERR_GAVE_UP"
   | "FLOWSOCKET_ERR_LIMIT"
+  | "FLOWSOCKET_ERR_REFUSED"
   | "FLOWSOCKET_ERR_CLOSED";
 
 /** An error raised by the transport, with a code that does not change between releases. */
@@ -37,6 +38,17 @@ export class LimitError extends FlowsocketError {
   ) {
     super("FLOWSOCKET_ERR_LIMIT", message);
     this.name = "LimitError";
+  }
+}
+
+/** A handshake the listener refused (401 or 403): told as an error, never as a session. */
+export class RefusedError extends FlowsocketError {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super("FLOWSOCKET_ERR_REFUSED", message);
+    this.name = "RefusedError";
   }
 }
 

@@ -5,7 +5,8 @@ import { WebSocketServer, type ServerOptions } from "ws";
 import type { Channel, ChannelHandlers, CloseFrame, SendCallback } from "./channel";
 import type { FrameData } from "./codec";
 import { sessionGone } from "./errors";
-import { LimitError } from "./errors";
+import { decideAccess, withoutTokens, type AccessDecision, type AccessRules, type Principal } from "./access";
+import { LimitError, RefusedError } from "./errors";
 import { forwardedFor, keptHeaders } from "./handshake-headers";
 import { DEFAULT_LIMITS, DEFAULT_MAX_PAYLOAD, type SessionLimits } from "./limits";
 import { Heartbeat } from "./heartbeat";
@@ -50,6 +51,8 @@ export interface ServerEndpointOptions {
   maxSessions?: number;
   /** Rate and backpressure limits of each session (DEFAULT_LIMITS). */
   limits?: SessionLimits;
+  /** Who may connect: token, origins, Basic credentials; checked before `verifyClient`. */
+  access?: AccessRules;
 }
 
 /**
@@ -80,14 +83,12 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
       serverOptions.maxFragments = options.maxFragments;
     }
     const accepted = options.protocols ?? [];
-    if (accepted.length > 0) {
+    // An entry that carries a token is never chosen (it would be echoed back in the handshake).
+    const tokenInProtocols = options.access?.token?.from.subprotocol === true;
+    if (accepted.length > 0 || tokenInProtocols) {
       serverOptions.handleProtocols = (offered: Set<string>) => {
-        for (const protocol of offered) {
-          if (accepted.includes(protocol)) {
-            return protocol;
-          }
-        }
-        return false;
+        const candidates = withoutTokens(offered);
+        return (accepted.length > 0 ? candidates.find((protocol) => accepted.includes(protocol)) : candidates[0]) ?? false;
       };
     }
     if (options.verifyClient) {
@@ -106,10 +107,16 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
       socket.destroy();
       return;
     }
-    const { maxSessions } = this.options;
+    const { maxSessions, access } = this.options;
     if (maxSessions !== undefined && this.sessions.size + this.pending >= maxSessions) {
       refuse(socket, 503, "Service Unavailable");
       this.handlers.onError(new LimitError("maxSessions", `Refused a connection: ${maxSessions} sessions are open`), undefined);
+      return;
+    }
+    const decision: AccessDecision = access ? decideAccess(request, access) : { ok: true, principal: undefined };
+    if (!decision.ok) {
+      refuse(socket, decision.status, decision.status === 401 ? "Unauthorized" : "Forbidden", access?.basic && decision.status === 401 ? 'WWW-Authenticate: Basic realm="WebSocket"\r\n' : "");
+      this.handlers.onError(new RefusedError(decision.status, `Refused a connection from ${request.socket.remoteAddress ?? "?"}: ${decision.reason}`), undefined);
       return;
     }
     this.pending++;
@@ -125,7 +132,7 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
     this.server.handleUpgrade(request, socket, head, (ws) => {
       settle();
       socket.off("close", settle);
-      this.adopt(ws, request);
+      this.adopt(ws, request, decision.principal);
     });
   }
 
@@ -166,7 +173,7 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
     }
   }
 
-  private adopt(socket: WebSocket, request: IncomingMessage): void {
+  private adopt(socket: WebSocket, request: IncomingMessage, principal: Principal | undefined): void {
     if (this.stopping) {
       // The handshake finished while the endpoint was stopping.
       socket.terminate();
@@ -179,6 +186,7 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
       protocol: socket.protocol,
       openedAt: Date.now(),
       headers: keptHeaders(request.headers, this.options.keepHeaders ?? []),
+      principal,
     };
     const session = new Session(this.ids.next(), socket, handshake, this.io, this.sessionHandlers, this.quiet);
     this.sessions.add(session);
@@ -219,8 +227,8 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
 }
 
 /** Answers an upgrade request with an HTTP error and ends the connection, as `ws` does for the ones it refuses. */
-function refuse(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+function refuse(socket: Duplex, status: number, text: string, headers = ""): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n${headers}Content-Length: 0\r\n\r\n`);
   // A client that does not read cannot hold the socket open.
   socket.once("finish", () => socket.destroy());
 }

@@ -1,4 +1,5 @@
 import WebSocket from "ws";
+import type { Principal } from "./access";
 import type { SendCallback } from "./channel";
 import { closeSocket } from "./close-socket";
 import { decodeFrame, type FrameData } from "./codec";
@@ -23,6 +24,8 @@ export interface Handshake {
   readonly openedAt: number;
   /** The request headers the endpoint was told to keep (lower-case names), and only those. */
   readonly headers: Readonly<Record<string, string>>;
+  /** Who the client proved to be, when the listener checked (never the secret). */
+  readonly principal?: Principal;
 }
 
 /**

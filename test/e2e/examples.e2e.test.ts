@@ -62,7 +62,7 @@ describe("e2e: the examples in a real Node-RED", function () {
     const names = readdirSync(join(ROOT, "examples"))
       .filter((file) => file.endsWith(".json"))
       .map((file) => file.slice(0, -".json".length));
-    assert.deepEqual([...names].sort(), ["chat-rooms", "echo", "presence-board"]);
+    assert.deepEqual([...names].sort(), ["chat-rooms", "echo", "presence-board", "switch-servers"]);
     const files = (await red!.get(`/library/examples/flows/${MODULE}`)).body as { fn: string }[];
     assert.deepEqual(files.map((file) => file.fn).sort(), [...names].sort());
 
