@@ -3,7 +3,7 @@ import type { EndpointConfigNode } from "./adapters/endpoint-config";
 import { EndpointHub, type EndpointUser } from "./adapters/endpoint-hub";
 import { resolveHeaders, type HeaderSetting } from "./adapters/headers";
 import { clientSettings, type ClientSettingsDef } from "./settings/client-settings";
-import { limitSettings, type LimitSettingsDef } from "./settings/limit-settings";
+import { compressionSettings, limitSettings, type CompressionSettingsDef, type LimitSettingsDef } from "./settings/limit-settings";
 import { ClientConnection, type ClientTlsOptions, type ConnectOverrides } from "./transport/client-connection";
 import { ConnectError } from "./transport/connect-failure";
 import { SettingError, secondsToMs } from "./settings/parse";
@@ -11,7 +11,7 @@ import { FlowsocketError, toError } from "./transport/errors";
 import { parseProtocolList } from "./transport/protocols";
 import { proxyForUrl, type ProxyOptions } from "./transport/proxy";
 
-interface ClientDef extends NodeDef, ClientSettingsDef, Pick<LimitSettingsDef, "maxPayload" | "highWaterMark" | "backpressure"> {
+interface ClientDef extends NodeDef, ClientSettingsDef, CompressionSettingsDef, Pick<LimitSettingsDef, "maxPayload" | "highWaterMark" | "backpressure"> {
   path?: string;
   wholemsg?: string;
   hb?: string;
@@ -84,6 +84,7 @@ export function registerClient(RED: NodeAPI): void {
           firstFrame: settings.firstFrame,
           maxPayload,
           limits,
+          compression: compressionSettings(def),
         },
         node.hub,
       );

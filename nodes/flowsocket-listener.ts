@@ -8,7 +8,7 @@ import { EndpointHub, type EndpointUser } from "./adapters/endpoint-hub";
 import { LogDigest } from "./adapters/log-digest";
 import type { UpgradeRouters } from "./adapters/upgrade-routers";
 import { accessRules, type AccessSettingsDef, type HttpNodeAuth } from "./settings/access-settings";
-import { limitSettings, type LimitSettings, type LimitSettingsDef } from "./settings/limit-settings";
+import { compressionSettings, limitSettings, type CompressionSettingsDef, type LimitSettings, type LimitSettingsDef } from "./settings/limit-settings";
 import type { AccessRules } from "./transport/access";
 import { flag, headerNames, secondsToMs, type SettingError } from "./settings/parse";
 import { toError } from "./transport/errors";
@@ -16,7 +16,7 @@ import { listenerPath } from "./transport/paths";
 import { parseProtocolList } from "./transport/protocols";
 import { ServerEndpoint } from "./transport/server-endpoint";
 
-interface ListenerDef extends NodeDef, LimitSettingsDef, AccessSettingsDef {
+interface ListenerDef extends NodeDef, LimitSettingsDef, AccessSettingsDef, CompressionSettingsDef {
   path?: string;
   wholemsg?: string;
   subprotocol?: string;
@@ -113,6 +113,7 @@ export function registerListener(RED: NodeAPI, routers: UpgradeRouters, coreList
       maxSessions: limits.maxSessions,
       limits: limits.limits,
       access,
+      compression: compressionSettings(def),
     });
 
     const router = routers.for(server);

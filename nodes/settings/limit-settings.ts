@@ -1,5 +1,5 @@
 import { DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_PAYLOAD, type BackpressurePolicy, type SessionLimits } from "../transport/limits";
-import { numberSetting, SettingError } from "./parse";
+import { flag, numberSetting, SettingError } from "./parse";
 
 /** The limit settings of a listener (and, where they apply, a client), as saved: numbers as strings or numbers. */
 export interface LimitSettingsDef {
@@ -56,4 +56,16 @@ export function limitSettings(def: LimitSettingsDef): LimitSettings {
     maxSessions: optional("maxSessions"),
     limits,
   };
+}
+
+/** Compression as saved on either config node: on or off, and the smallest message it compresses. */
+export interface CompressionSettingsDef {
+  compression?: boolean | string;
+  /** Bytes; messages smaller than this go uncompressed (default 1024). */
+  compressionThreshold?: string | number;
+}
+
+/** permessage-deflate's settings, or undefined when it is off (the default). */
+export function compressionSettings(def: CompressionSettingsDef): { threshold: number } | undefined {
+  return flag(def.compression) ? { threshold: Math.floor(numberSetting(def, "compressionThreshold", 1024, 0, MAX)) } : undefined;
 }

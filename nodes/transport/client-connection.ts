@@ -63,6 +63,8 @@ export interface ClientConnectionOptions {
   maxPayload?: number;
   /** Backpressure limits of the connection (DEFAULT_LIMITS). */
   limits?: SessionLimits;
+  /** Offer permessage-deflate, for messages of at least `threshold` bytes; undefined: off (`ws` turns it on by default). */
+  compression?: { threshold: number };
 }
 
 /** What a flow's connect action may change until the next redeploy. */
@@ -350,6 +352,7 @@ export class ClientConnection extends SessionEndpoint implements Channel {
       handshakeTimeout: timeout,
       headers: { ...headers },
       maxPayload: this.options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+      perMessageDeflate: this.options.compression ? { threshold: this.options.compression.threshold } : false,
     };
     if (this.options.origin) {
       options.origin = this.options.origin;

@@ -53,6 +53,12 @@ export interface ServerEndpointOptions {
   limits?: SessionLimits;
   /** Who may connect: token, origins, Basic credentials; checked before `verifyClient`. */
   access?: AccessRules;
+  /**
+   * permessage-deflate, when a client asks for it, for messages of at least
+   * `threshold` bytes; undefined: off (`ws` advises against it by default, for
+   * its memory and CPU cost). `maxPayload` holds for the inflated size.
+   */
+  compression?: { threshold: number };
 }
 
 /**
@@ -81,6 +87,9 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
     const serverOptions: ServerOptions = { noServer: true, clientTracking: false, maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD };
     if (options.maxFragments !== undefined) {
       serverOptions.maxFragments = options.maxFragments;
+    }
+    if (options.compression) {
+      serverOptions.perMessageDeflate = { threshold: options.compression.threshold };
     }
     const accepted = options.protocols ?? [];
     // An entry that carries a token is never chosen (it would be echoed back in the handshake).

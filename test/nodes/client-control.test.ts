@@ -187,6 +187,17 @@ describe("client connections a flow controls", () => {
     }
   });
 
+  it("offers compression only when told to", async () => {
+    const before = a.connections.length;
+    await load(flow(a.url));
+    await a.connection(before + 1);
+    assert.equal(a.requests[before]!.headers["sec-websocket-extensions"], undefined);
+    await helper.unload();
+    await load(flow(a.url, { compression: true, compressionThreshold: "0" }));
+    await a.connection(before + 2);
+    assert.match(String(a.requests[before + 1]!.headers["sec-websocket-extensions"]), /permessage-deflate/);
+  });
+
   it("refuses connect and disconnect on a listener, and a bad connect request", async () => {
     await load(flow(a.url));
     await waitForEvent("connect");

@@ -92,6 +92,26 @@ describe("limits on an open network", () => {
     assert.equal((await closed).code, 1009);
   });
 
+  it("compresses only when told to, and holds a compressed message to maxPayload once inflated", async () => {
+    await load(flow());
+    const plain = await TestClient.open(url(), [], { perMessageDeflate: true });
+    clients.push(plain);
+    assert.equal(plain.socket.extensions, "", "off by default");
+    await helper.unload();
+    await load(flow({ compression: true, compressionThreshold: "64", maxPayload: "1048576" }));
+    const deflating = await TestClient.open(url(), [], { perMessageDeflate: true });
+    clients.push(deflating);
+    assert.match(deflating.socket.extensions, /permessage-deflate/);
+    deflating.send("small, echoed");
+    assert.equal((await deflating.frame(1)).data, "small, echoed");
+    // 8 MiB of one letter deflates to a few KiB on the wire: the limit is on what it inflates to.
+    const closed = deflating.closedByPeer();
+    deflating.send("a".repeat(8 * 1024 * 1024));
+    assert.equal((await closed).code, 1009);
+    const disconnect = await event("disconnect");
+    assert.deepEqual([disconnect.cause, disconnect.limit], ["limit", "maxPayload"]);
+  });
+
   it("refuses a handshake past maxSessions with 503, and takes one again once a session closes", async () => {
     await load(flow({ maxSessions: "2" }));
     const first = await client();
