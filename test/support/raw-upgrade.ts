@@ -53,7 +53,7 @@ export function countUpgradeAnswers(url: string, ms = 5000): Promise<{ answers: 
 }
 
 /** A valid upgrade request for `url`, as raw HTTP. */
-function upgradeRequest(url: string): string {
+export function upgradeRequest(url: string): string {
   const { host, pathname, search } = new URL(url);
   return [
     `GET ${pathname}${search} HTTP/1.1`,
@@ -65,6 +65,36 @@ function upgradeRequest(url: string): string {
     "",
     "",
   ].join("\r\n");
+}
+
+/**
+ * A raw client after a completed handshake, for frames no `ws` client would
+ * send: resolves with its socket and the close code the server sends next
+ * (1006 when it just drops the connection), within `ms`.
+ */
+export async function rawPeer(url: string, ms = 5000): Promise<{ socket: Socket; closeCode: Promise<number> }> {
+  const socket = await silentPeer(url, ms);
+  const closeCode = new Promise<number>((resolve) => {
+    let received = Buffer.alloc(0);
+    const timer = setTimeout(() => done(0), ms);
+    const done = (code: number): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(code);
+    };
+    socket.on("data", (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      // A server's close frame: FIN + opcode 8, an unmasked length, then the code.
+      const at = received.indexOf(0x88);
+      if (at !== -1 && received.length >= at + 4) {
+        done(received.readUInt16BE(at + 2));
+      }
+    });
+    socket.on("close", () => done(1006));
+    socket.on("error", () => done(1006));
+  });
+  socket.resume();
+  return { socket, closeCode };
 }
 
 /**
