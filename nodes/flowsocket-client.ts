@@ -1,6 +1,7 @@
 import type { Node, NodeAPI, NodeDef } from "node-red";
 import type { EndpointConfigNode } from "./adapters/endpoint-config";
 import { EndpointHub, type EndpointUser } from "./adapters/endpoint-hub";
+import { LogDigest } from "./adapters/log-digest";
 import { resolveHeaders, type HeaderSetting } from "./adapters/headers";
 import { clientSettings, type ClientSettingsDef } from "./settings/client-settings";
 import { compressionSettings, limitSettings, type CompressionSettingsDef, type LimitSettingsDef } from "./settings/limit-settings";
@@ -48,6 +49,12 @@ export function registerClient(RED: NodeAPI): void {
       }
       lastFailure = session ? undefined : error.message;
     });
+    // A long outage drops one queued message per send once the queue is full: one line a minute says how many.
+    const digest = new LogDigest(
+      (line) => node.warn(line),
+      (count, seconds, first) => RED._("flowsocket.errors.digest", { count, seconds, first }),
+    );
+    node.hub.reportQueueDrop = (reason, count) => digest.add(`queue-${reason}`, RED._(`flowsocket.errors.queue-${reason}`, { count }));
     node.hub.attach({
       onState: (state) => {
         if (state.event === "connect") {
@@ -85,6 +92,7 @@ export function registerClient(RED: NodeAPI): void {
           maxPayload,
           limits,
           compression: compressionSettings(def),
+          queue: settings.queue,
         },
         node.hub,
       );
@@ -123,7 +131,10 @@ export function registerClient(RED: NodeAPI): void {
     }
     node.on("close", (_removed: boolean, done: () => void) => {
       node.hub.stopping();
-      void connection.stop().then(done, done);
+      void connection.stop().then(() => {
+        digest.flush();
+        done();
+      }, done);
     });
   }
 

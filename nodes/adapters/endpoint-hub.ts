@@ -76,6 +76,8 @@ export class EndpointHub implements ClientHandlers {
   private readonly dropping = new Set<Session>();
   /** Where drop episodes are logged; set by the config node. */
   reportDrops: DropReporter | undefined;
+  /** Where a client's queued messages that will not be sent are logged; set by the config node. */
+  reportQueueDrop: ((reason: "full" | "expired" | "discarded", count: number) => void) | undefined;
   /** How this endpoint's frames and messages turn into each other. */
   readonly messages: Messages;
 
@@ -220,6 +222,10 @@ export class EndpointHub implements ClientHandlers {
       }
       receiver.onMessage!(msg);
     }
+  }
+
+  onQueueDrop(reason: "full" | "expired" | "discarded", count: number): void {
+    this.reportQueueDrop?.(reason, count);
   }
 
   onDrops(session: Session, dropped: number, ended: boolean): void {

@@ -2,6 +2,7 @@ import type { BackoffOptions } from "../transport/backoff";
 import { DEFAULT_BACKOFF } from "../transport/backoff";
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from "../transport/client-connection";
 import type { FrameData } from "../transport/codec";
+import type { OutboxLimits } from "../transport/outbox";
 import { MAX_TIMER_MS } from "../transport/heartbeat";
 import { flag, numberSetting, SettingError } from "./parse";
 
@@ -20,6 +21,11 @@ export interface ClientSettingsDef {
   firstMessage?: string;
   firstMessageType?: string;
   origin?: string;
+  /** Keep messages sent while the connection is down, up to a count, bytes and seconds. */
+  queue?: boolean | string;
+  queueSize?: string | number;
+  queueBytes?: string | number;
+  queueAge?: string | number;
 }
 
 export interface ClientSettings {
@@ -28,6 +34,7 @@ export interface ClientSettings {
   reconnect: Required<BackoffOptions>;
   firstFrame: FrameData | undefined;
   origin: string | undefined;
+  queue: OutboxLimits | undefined;
 }
 
 /**
@@ -51,6 +58,13 @@ export function clientSettings(def: ClientSettingsDef, resolveEnv: (name: string
     },
     firstFrame: firstFrame(def, resolveEnv),
     origin: def.origin?.trim() || undefined,
+    queue: flag(def.queue)
+      ? {
+          count: Math.floor(numberSetting(def, "queueSize", 100, 1, 1_000_000)),
+          bytes: Math.floor(numberSetting(def, "queueBytes", 1024 * 1024, 1, 2 ** 31 - 1)),
+          ageMs: seconds(def, "queueAge", 60_000, 0.001),
+        }
+      : undefined,
   };
 }
 

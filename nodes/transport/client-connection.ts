@@ -7,6 +7,7 @@ import type { FrameData } from "./codec";
 import { connectFailure, upgradeRefused } from "./connect-failure";
 import { FlowsocketError, sessionGone, toError } from "./errors";
 import { Heartbeat } from "./heartbeat";
+import { Outbox, type OutboxLimits } from "./outbox";
 import { DEFAULT_LIMITS, DEFAULT_MAX_PAYLOAD, type SessionLimits } from "./limits";
 import { RandomIds } from "./ids";
 import { checkProtocols } from "./protocols";
@@ -65,6 +66,8 @@ export interface ClientConnectionOptions {
   limits?: SessionLimits;
   /** Offer permessage-deflate, for messages of at least `threshold` bytes; undefined: off (`ws` turns it on by default). */
   compression?: { threshold: number };
+  /** Keep what is sent while the connection is down, within these limits, and send it once it is back; undefined: sends fail then. */
+  queue?: OutboxLimits;
 }
 
 /** What a flow's connect action may change until the next redeploy. */
@@ -90,6 +93,12 @@ export type ConnectionState = "idle" | "connecting" | "open" | "waiting" | "disc
 /** What a client connection reports beyond a listener: its state, and the delay of a scheduled attempt. */
 export interface ClientHandlers extends ChannelHandlers {
   onState(state: ConnectionState, detail: StateDetail): void;
+  /**
+   * Queued messages that will not be sent: `full` (the oldest made room for
+   * newer ones), `expired` (waited longer than allowed), `discarded` (a flow
+   * disconnected the client, or it stopped).
+   */
+  onQueueDrop?(reason: "full" | "expired" | "discarded", count: number): void;
 }
 
 /** More about a state: the delay before a scheduled attempt, and whether an attempt starts a new series. */
@@ -129,6 +138,7 @@ export class ClientConnection extends SessionEndpoint implements Channel {
   private stopping: Promise<void> | undefined;
   readonly stopClose: CloseFrame = { code: CLOSE_NORMAL, reason: "client stopping" };
   private stateValue: ConnectionState = "idle";
+  private readonly outbox: Outbox | undefined;
 
   /**
    * @throws FlowsocketError `FLOWSOCKET_ERR_INVALID_URL` when the URL is not a
@@ -141,6 +151,7 @@ export class ClientConnection extends SessionEndpoint implements Channel {
   ) {
     super();
     this.io = { batch: new WriteBatch(), pacer: new ReadPacer(), limits: options.limits ?? DEFAULT_LIMITS };
+    this.outbox = options.queue ? new Outbox(options.queue) : undefined;
     this.destination = this.destinationOf(options);
     this.backoff = new Backoff(options.reconnect ?? DEFAULT_BACKOFF, options.random);
     this.sessionHandlers = this.sessions.handlersFor(handlers);
@@ -203,6 +214,7 @@ export class ClientConnection extends SessionEndpoint implements Channel {
     this.stateValue = "disconnected";
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    this.discardQueue();
     const socket = this.socket;
     const [session] = this.sessions.values();
     this.handlers.onState("disconnected", {});
@@ -215,6 +227,16 @@ export class ClientConnection extends SessionEndpoint implements Channel {
 
   send(frame: FrameData, target: Target, callback: SendCallback): void {
     if (this.stateValue !== "open") {
+      // Kept for the next connection, if it has a queue, unless a flow took it down on purpose.
+      const comingBack = this.stateValue !== "disconnected" && this.stateValue !== "gave-up" && this.stateValue !== "closed";
+      if (this.outbox && comingBack && target.kind !== "session") {
+        const dropped = this.outbox.push(frame, Date.now());
+        if (dropped > 0) {
+          this.handlers.onQueueDrop?.("full", dropped);
+        }
+        callback();
+        return;
+      }
       callback(this.notConnected());
       return;
     }
@@ -235,6 +257,13 @@ export class ClientConnection extends SessionEndpoint implements Channel {
   stop(): Promise<void> {
     this.stopping ??= this.shutDown();
     return this.stopping;
+  }
+
+  private discardQueue(): void {
+    const discarded = this.outbox?.clear() ?? 0;
+    if (discarded > 0) {
+      this.handlers.onQueueDrop?.("discarded", discarded);
+    }
   }
 
   private notConnected(): FlowsocketError {
@@ -311,6 +340,14 @@ export class ClientConnection extends SessionEndpoint implements Channel {
       if (this.options.firstFrame !== undefined) {
         session.send(this.options.firstFrame);
       }
+      // Then what waited while the connection was down, in order.
+      if (this.outbox && this.outbox.size > 0) {
+        const { frames, expired } = this.outbox.drain(Date.now());
+        frames.forEach((frame) => session.send(frame));
+        if (expired > 0) {
+          this.handlers.onQueueDrop?.("expired", expired);
+        }
+      }
       this.handlers.onOpen(session);
     });
     socket.on("close", () => this.socketOnClose(socket, opened));
@@ -368,6 +405,7 @@ export class ClientConnection extends SessionEndpoint implements Channel {
   private async shutDown(): Promise<void> {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    this.discardQueue();
     const [session] = this.sessions.values();
     if (session) {
       await session.close(this.stopClose.code, this.stopClose.reason, "stopping");

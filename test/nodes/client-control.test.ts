@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { SilentServer, TestServer, withTimeout } from "../support/peers";
 import { flowsocketNodes, helper, onTab, Sink, type FlowNode } from "../support/red";
-import { errorsOf, nextError, statusMatching } from "../support/spies";
+import { callsOf, errorsOf, nextError, statusMatching } from "../support/spies";
 
 type Msg = Record<string, unknown>;
 
@@ -185,6 +185,57 @@ describe("client connections a flow controls", () => {
       await helper.unload();
       await server.stop();
     }
+  });
+
+  it("queues what is sent while its server is down, and sends it once each, in order, after the first message", async () => {
+    let server = await TestServer.start();
+    const port = server.port;
+    try {
+      await load(flow(server.url, { queue: true, queueSize: "3", firstMessage: "first", reconnectDelay: "0.05", reconnectMax: "0.1" }));
+      await waitForEvent("connect");
+      await server.stop();
+      await waitForEvent("disconnect");
+      const out = helper.getNode("out");
+      for (let i = 0; i < 5; i++) {
+        out.receive({ payload: `q${i}` });
+      }
+      // Five into a queue of three: the two oldest made room, and that is logged (once).
+      await statusMatching(helper.getNode("in"), () => callsOf(helper.getNode("client"), "warn").includes("flowsocket.errors.queue-full"));
+      server = await TestServer.start({}, port);
+      const peer = await server.connection(1, 8000);
+      await withTimeout(
+        (async () => {
+          while (server.frames.get(peer)!.length < 4) {
+            await once(peer, "message");
+          }
+        })(),
+        5000,
+        "the first message and the queue",
+      );
+      assert.deepEqual(server.frames.get(peer), ["first", "q2", "q3", "q4"]);
+      peer.send("after");
+      await waitForEvent("connect", 2);
+      out.receive({ payload: "live" });
+      await once(peer, "message");
+      assert.deepEqual(server.frames.get(peer), ["first", "q2", "q3", "q4", "live"], "nothing twice");
+    } finally {
+      await helper.unload();
+      await server.stop();
+    }
+  });
+
+  it("says what it discards when a flow disconnects it with messages queued", async () => {
+    const server = await TestServer.start();
+    await load(flow(server.url, { queue: true, reconnectDelay: "5" }));
+    await waitForEvent("connect");
+    await server.stop();
+    await waitForEvent("disconnect");
+    helper.getNode("out").receive({ payload: "waiting" });
+    await act({ action: "disconnect" });
+    await statusMatching(helper.getNode("in"), () => callsOf(helper.getNode("client"), "warn").includes("flowsocket.errors.queue-discarded"));
+    const failure = nextError(helper.getNode("out"));
+    helper.getNode("out").receive({ payload: "not kept" });
+    assert.equal(((await failure).error as Error).message, "flowsocket.errors.not-connected", "disconnected on purpose: nothing is queued");
   });
 
   it("offers compression only when told to", async () => {
