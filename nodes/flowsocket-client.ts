@@ -2,10 +2,11 @@ import type { Node, NodeAPI, NodeDef } from "node-red";
 import type { EndpointConfigNode } from "./adapters/endpoint-config";
 import { EndpointHub, type EndpointUser } from "./adapters/endpoint-hub";
 import { LogDigest } from "./adapters/log-digest";
+import { tlsConfigOptions } from "./adapters/tls";
 import { resolveHeaders, type HeaderSetting } from "./adapters/headers";
 import { clientSettings, type ClientSettingsDef } from "./settings/client-settings";
 import { compressionSettings, limitSettings, type CompressionSettingsDef, type LimitSettingsDef } from "./settings/limit-settings";
-import { ClientConnection, type ClientTlsOptions, type ConnectOverrides } from "./transport/client-connection";
+import { ClientConnection, type ConnectOverrides } from "./transport/client-connection";
 import { ConnectError } from "./transport/connect-failure";
 import { SettingError, secondsToMs } from "./settings/parse";
 import { FlowsocketError, toError } from "./transport/errors";
@@ -19,11 +20,6 @@ interface ClientDef extends NodeDef, ClientSettingsDef, CompressionSettingsDef, 
   subprotocol?: string;
   tls?: string;
   headers?: HeaderSetting[];
-}
-
-/** Core's `tls-config` node, as far as this package uses it. */
-interface TlsConfigNode extends Node {
-  addTLSOptions(options: ClientTlsOptions): void;
 }
 
 type ClientNode = Node & { -readonly [K in keyof EndpointConfigNode]: EndpointConfigNode[K] };
@@ -83,7 +79,7 @@ export function registerClient(RED: NodeAPI): void {
           protocols: parseProtocolList(def.subprotocol),
           headers: resolveHeaders(def.headers, resolveEnv),
           origin: settings.origin,
-          tls: tlsOptions(def.tls),
+          tls: def.tls ? tlsConfigOptions(RED, def.tls) : undefined,
           proxy: (url) => proxyForUrl(url, process.env, (RED.settings as { proxyOptions?: ProxyOptions }).proxyOptions),
           heartbeatMs: secondsToMs(def.hb),
           handshakeTimeoutMs: settings.connectTimeoutMs,
@@ -136,20 +132,6 @@ export function registerClient(RED: NodeAPI): void {
         done();
       }, done);
     });
-  }
-
-  /** TLS options from the `tls-config` node, for wss:// URLs. */
-  function tlsOptions(id: string | undefined): ClientTlsOptions | undefined {
-    if (!id) {
-      return undefined;
-    }
-    const tlsNode = RED.nodes.getNode(id) as TlsConfigNode | null;
-    if (!tlsNode || typeof tlsNode.addTLSOptions !== "function") {
-      throw new Error(RED._("flowsocket.errors.missing-tls", { id }));
-    }
-    const options: ClientTlsOptions = {};
-    tlsNode.addTLSOptions(options);
-    return options;
   }
 
   /** The log line for a failed connection attempt: what failed, in words, then what the system said. */

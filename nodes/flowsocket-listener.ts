@@ -1,5 +1,3 @@
-import type { IncomingMessage } from "node:http";
-import type { Duplex } from "node:stream";
 import type { Node, NodeAPI, NodeDef } from "node-red";
 import type { ServerOptions } from "ws";
 import type { CoreListeners } from "./adapters/core-listeners";
@@ -10,13 +8,17 @@ import type { UpgradeRouters } from "./adapters/upgrade-routers";
 import { accessRules, type AccessSettingsDef, type HttpNodeAuth } from "./settings/access-settings";
 import { compressionSettings, limitSettings, type CompressionSettingsDef, type LimitSettings, type LimitSettingsDef } from "./settings/limit-settings";
 import type { AccessRules } from "./transport/access";
-import { flag, headerNames, secondsToMs, type SettingError } from "./settings/parse";
+import { flag, headerNames, secondsToMs, SettingError } from "./settings/parse";
+import { ownAddress, type OwnAddressDef } from "./settings/own-address";
+import { placeOnNodeRedServer, placeOnOwnServer, type PlacementReport } from "./adapters/listener-placement";
+import { serverTlsOptions } from "./adapters/tls";
+import type { OwnAddress, OwnServers } from "./transport/own-servers";
 import { toError } from "./transport/errors";
 import { listenerPath } from "./transport/paths";
 import { parseProtocolList } from "./transport/protocols";
 import { ServerEndpoint } from "./transport/server-endpoint";
 
-interface ListenerDef extends NodeDef, LimitSettingsDef, AccessSettingsDef, CompressionSettingsDef {
+interface ListenerDef extends NodeDef, LimitSettingsDef, AccessSettingsDef, CompressionSettingsDef, OwnAddressDef {
   path?: string;
   wholemsg?: string;
   subprotocol?: string;
@@ -28,9 +30,6 @@ interface ListenerDef extends NodeDef, LimitSettingsDef, AccessSettingsDef, Comp
   clientRooms?: boolean | string;
 }
 
-/** Whether a listener serves its path, or which rival has it: another of ours, or core's. */
-type PathState = "serving" | "path-in-use" | "core-path";
-
 /** The listener's credentials: its token, kept out of the flow. */
 interface ListenerCredentials {
   token?: string;
@@ -39,7 +38,7 @@ interface ListenerCredentials {
 type ListenerNode = Node<ListenerCredentials> & { -readonly [K in keyof EndpointConfigNode]: EndpointConfigNode[K] };
 
 /** `flowsocket-listener`: a WebSocket endpoint on a path of Node-RED's own HTTP server. */
-export function registerListener(RED: NodeAPI, routers: UpgradeRouters, coreListeners: CoreListeners): void {
+export function registerListener(RED: NodeAPI, routers: UpgradeRouters, coreListeners: CoreListeners, ownServers: OwnServers): void {
   function FlowsocketListenerNode(this: ListenerNode, def: ListenerDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -71,29 +70,34 @@ export function registerListener(RED: NodeAPI, routers: UpgradeRouters, coreList
       node.hub.fail(failure);
     };
 
+    let limits: LimitSettings;
+    let access: AccessRules | undefined;
+    let address: OwnAddress | undefined;
+    try {
+      limits = limitSettings(def);
+      access = accessRules(def, node.credentials?.token, (RED.settings as { httpNodeAuth?: HttpNodeAuth }).httpNodeAuth);
+      address = ownAddress(def, (id) => serverTlsOptions(RED, id, flag(def.clientCert)));
+    } catch (error) {
+      if (error instanceof SettingError) {
+        cannotServe(RED._("flowsocket.errors.bad-setting", { setting: error.setting, value: error.value }), "bad-settings");
+      } else {
+        cannotServe(toError(error).message, "bad-settings");
+      }
+      return;
+    }
     const server = RED.server;
-    if (!server) {
+    if (!address && !server) {
       cannotServe(RED._("flowsocket.errors.no-http-server", { path: node.target }), "no-http-server");
       return;
     }
     try {
-      // Node-RED serves its HTTP nodes under httpNodeRoot; core's listener uses "/" when it is off.
-      node.target = listenerPath(String(RED.settings.httpNodeRoot || "/"), node.target);
+      // On Node-RED's server the path is under httpNodeRoot (core's listener uses "/" when it is off); on one of our own, not.
+      node.target = listenerPath(address ? "/" : String(RED.settings.httpNodeRoot || "/"), node.target);
     } catch (error) {
       cannotServe(toError(error).message, "invalid-path");
       return;
     }
     const fullPath = node.target;
-    let limits: LimitSettings;
-    let access: AccessRules | undefined;
-    try {
-      limits = limitSettings(def);
-      access = accessRules(def, node.credentials?.token, (RED.settings as { httpNodeAuth?: HttpNodeAuth }).httpNodeAuth);
-    } catch (error) {
-      const { setting, value } = error as SettingError;
-      cannotServe(RED._("flowsocket.errors.bad-setting", { setting, value }), "bad-settings");
-      return;
-    }
     node.hub.reportDrops = (session, dropped, ended) =>
       digest.add(
         ended ? "drops-end" : "drops-start",
@@ -116,53 +120,25 @@ export function registerListener(RED: NodeAPI, routers: UpgradeRouters, coreList
       compression: compressionSettings(def),
     });
 
-    const router = routers.for(server);
-    const target = {
-      handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-        // Left alone, the request is core's to answer.
-        if (review() === "serving") {
-          endpoint.handleUpgrade(request, socket, head);
-        }
+    const report: PlacementReport = {
+      cannotServe,
+      servesAgain: (text) => {
+        node.problem = undefined;
+        node.log(text);
+        node.hub.resume();
       },
     };
-
-    // Whether this listener may serve its path, checked at start, after every
-    // deploy and at every upgrade: a deploy of modified nodes can add or
-    // remove a rival at any time, and the path is taken back once it is free.
-    let claimed = false;
-    let state: PathState = "serving";
-    const review = (): PathState => {
-      if (!claimed) {
-        try {
-          router.add(fullPath, target);
-          claimed = true;
-        } catch {
-          // Another of our listeners has the path; reported below.
-        }
-      }
-      const next: PathState = !claimed ? "path-in-use" : coreListeners.serve(fullPath) ? "core-path" : "serving";
-      if (next !== state) {
-        state = next;
-        if (next === "serving") {
-          node.problem = undefined;
-          node.log(RED._("flowsocket.errors.path-free", { path: fullPath }));
-          node.hub.resume();
-        } else {
-          cannotServe(RED._(`flowsocket.errors.${next}`, { path: fullPath }), next);
-        }
-      }
-      return state;
-    };
-    review();
-    const onFlowsStarted = (): void => void review();
-    RED.events.on("flows:started", onFlowsStarted);
+    const placement = address
+      ? placeOnOwnServer(RED, ownServers, address, fullPath, endpoint, report)
+      : placeOnNodeRedServer(RED, server, routers, coreListeners, fullPath, endpoint, report);
     node.hub.channel = endpoint;
     node.on("close", (_removed: boolean, done: () => void) => {
       digest.flush();
-      RED.events.off("flows:started", onFlowsStarted);
-      router.remove(fullPath, target);
       node.hub.stopping();
-      void endpoint.stop().then(done, done);
+      void placement
+        .release()
+        .then(() => endpoint.stop())
+        .then(done, done);
     });
   }
 

@@ -17,6 +17,7 @@ export type FlowsocketErrorCode =
   | "FLOWSOCKET_ERR_GAVE_UP"
   | "FLOWSOCKET_ERR_LIMIT"
   | "FLOWSOCKET_ERR_REFUSED"
+  | "FLOWSOCKET_ERR_PORT"
   | "FLOWSOCKET_ERR_CLOSED";
 
 /** An error raised by the transport, with a code that does not change between releases. */

@@ -21,6 +21,11 @@ export class UpgradeRouter {
     const path = pathOf(request.url ?? "/");
     const target = this.targets.get(path);
     if (!target) {
+      if (this.answerUnknown) {
+        // Our own server: nobody else will answer, so say there is nothing on that path.
+        socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+        socket.once("finish", () => socket.destroy());
+      }
       return;
     }
     try {
@@ -34,10 +39,15 @@ export class UpgradeRouter {
     }
   };
 
-  /** @param onError told of an upgrade that failed in a way `ws` throws rather than reports. */
+  /**
+   * @param onError told of an upgrade that failed in a way `ws` throws rather than reports.
+   * @param answerUnknown answer upgrades for paths nobody serves with 404: on a server of our own,
+   *   not on Node-RED's, where other packages may serve them.
+   */
   constructor(
     private readonly server: Server,
     private readonly onError: (error: Error, path: string) => void = () => {},
+    private readonly answerUnknown = false,
   ) {}
 
   /**

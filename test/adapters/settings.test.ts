@@ -13,6 +13,7 @@ describe("client settings", () => {
       reconnect: { initialMs: 500, maxMs: 3000, factor: 2, jitter: 0, maxAttempts: 0 },
       firstFrame: undefined,
       origin: undefined,
+      queue: undefined,
     });
   });
 
