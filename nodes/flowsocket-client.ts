@@ -3,7 +3,7 @@ import type { EndpointConfigNode } from "./adapters/endpoint-config";
 import { EndpointHub, type EndpointUser } from "./adapters/endpoint-hub";
 import { LogDigest } from "./adapters/log-digest";
 import { tlsConfigOptions } from "./adapters/tls";
-import { resolveHeaders, type HeaderSetting } from "./adapters/headers";
+import { parseHeaderSecrets, resolveHeaders, type HeaderSetting } from "./adapters/headers";
 import { clientSettings, type ClientSettingsDef } from "./settings/client-settings";
 import { compressionSettings, limitSettings, type CompressionSettingsDef, type LimitSettingsDef } from "./settings/limit-settings";
 import { ClientConnection, type ConnectOverrides } from "./transport/client-connection";
@@ -22,7 +22,12 @@ interface ClientDef extends NodeDef, ClientSettingsDef, CompressionSettingsDef, 
   headers?: HeaderSetting[];
 }
 
-type ClientNode = Node & { -readonly [K in keyof EndpointConfigNode]: EndpointConfigNode[K] };
+/** The client's credentials: secret handshake header values. */
+interface ClientCredentials {
+  headerSecrets?: string;
+}
+
+type ClientNode = Node<ClientCredentials> & { -readonly [K in keyof EndpointConfigNode]: EndpointConfigNode[K] };
 
 /** `flowsocket-client`: a connection to a ws:// or wss:// URL, kept up while nodes use it. */
 export function registerClient(RED: NodeAPI): void {
@@ -68,6 +73,7 @@ export function registerClient(RED: NodeAPI): void {
       }
     };
     const resolveEnv = (name: string): unknown => RED.util.evaluateNodeProperty(name, "env", node, {});
+    const secrets = parseHeaderSecrets(node.credentials?.headerSecrets);
     try {
       const settings = clientSettings(def, resolveEnv);
       // Of the limits, those that apply to one connection: no session count or rate.
@@ -77,7 +83,7 @@ export function registerClient(RED: NodeAPI): void {
         {
           url: node.target,
           protocols: parseProtocolList(def.subprotocol),
-          headers: resolveHeaders(def.headers, resolveEnv),
+          headers: resolveHeaders(def.headers, resolveEnv, secrets),
           origin: settings.origin,
           tls: def.tls ? tlsConfigOptions(RED, def.tls) : undefined,
           proxy: (url) => proxyForUrl(url, process.env, (RED.settings as { proxyOptions?: ProxyOptions }).proxyOptions),
@@ -113,7 +119,7 @@ export function registerClient(RED: NodeAPI): void {
           overrides.url = url;
         }
         if (headers !== undefined) {
-          overrides.headers = resolveHeaders(headers, resolveEnv);
+          overrides.headers = resolveHeaders(headers, resolveEnv, secrets);
         }
         if (subprotocol !== undefined) {
           overrides.protocols = parseProtocolList(subprotocol);
@@ -146,7 +152,10 @@ export function registerClient(RED: NodeAPI): void {
     return RED._("flowsocket.errors.connect-failed", { url, error: `${reason} (${error.detail})` });
   }
 
-  RED.nodes.registerType("flowsocket-client", FlowsocketClientNode);
+  // Secret header values are credentials (a JSON object by header name), kept in flows_cred.json, never in the flow.
+  RED.nodes.registerType<ClientNode, ClientDef, unknown, ClientCredentials>("flowsocket-client", FlowsocketClientNode, {
+    credentials: { headerSecrets: { type: "text" } },
+  });
 }
 
 /**

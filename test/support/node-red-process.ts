@@ -18,6 +18,8 @@ export interface NodeRedProcessOptions {
   userDir: string;
   /** How long to wait for the admin API to answer, in milliseconds. */
   startTimeoutMs?: number;
+  /** The port to listen on, such as the one of a run before with the same user directory; a free one when absent. */
+  port?: number;
   /** Settings merged over the defaults below; they must survive JSON.stringify. */
   settings?: Record<string, unknown>;
 }
@@ -89,7 +91,7 @@ export class NodeRedProcess {
    * it exits first or does not answer within `startTimeoutMs` (30 s).
    */
   static async start(options: NodeRedProcessOptions): Promise<NodeRedProcess> {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const settings = {
       uiHost: "127.0.0.1",
       uiPort: port,
