@@ -6,6 +6,7 @@ import type { Browser, Page } from "playwright-core";
 import { launchBrowser } from "../support/browser";
 import { NodeRedProcess } from "../support/node-red-process";
 import { installPackedPackage, withClientPort } from "../support/packed-install";
+import { TestClient } from "../support/peers";
 
 const ROOT = resolve(__dirname, "..", "..", "..");
 const SHOTS = join(ROOT, ".build", "screenshots");
@@ -295,6 +296,162 @@ describe("e2e: the editor in a browser", function () {
     assert.deepEqual(labels, { canvas: "ws+ in /ws/echo", noConfig: "websocket+ out", noPath: "websocket+ listener" });
   });
 
+  it("shows Events and Session details on an in node, unticked when its flow has neither, and saves them", async function () {
+    const id = await openEditor("flowsocket-in", (node) => node.name === "frames from clients");
+    assert.deepEqual(await isChecked(["#node-input-events", "#node-input-metadata"]), [false, false]);
+    await page.check("#node-input-events");
+    await page.locator(".red-ui-tray").screenshot({ path: join(SHOTS, "in-node-options.png") });
+    await saveEditor();
+    assert.deepEqual(await propertiesOf(id, ["events", "metadata"]), { events: true, metadata: false });
+    await openNode(id);
+    assert.deepEqual(await isChecked(["#node-input-events", "#node-input-metadata"]), [true, false]);
+    await page.uncheck("#node-input-events");
+    await page.check("#node-input-metadata");
+    await saveEditor();
+    assert.deepEqual(await propertiesOf(id, ["events", "metadata"]), { events: false, metadata: true });
+  });
+
+  it("gives an out node an output while Results output is ticked, wires included, and deploys it", async function () {
+    const id = await openEditor("flowsocket-out", (node) => node.name === "reply to sender");
+    assert.deepEqual(await isChecked(["#node-input-control", "#node-input-results"]), [false, false]);
+    assert.equal(await outputPorts(id), 0);
+    await page.check("#node-input-control");
+    await page.check("#node-input-results");
+    await page.locator(".red-ui-tray").screenshot({ path: join(SHOTS, "out-node-options.png") });
+    await saveEditor();
+    assert.deepEqual(await propertiesOf(id, ["control", "results", "outputs"]), { control: true, results: true, outputs: 1 });
+    assert.equal(await outputPorts(id), 1);
+
+    // Wired to the example's debug node, and deployed so.
+    const debugId = "f5ec40000000000b";
+    await page.evaluate(
+      ({ source, target }) => {
+        const editor = (window as unknown as { RED: EditorApi }).RED;
+        editor.nodes.addLink({ source: editor.nodes.node(source), sourcePort: 0, target: editor.nodes.node(target) });
+        editor.nodes.dirty(true);
+        editor.view.redraw(true);
+      },
+      { source: id, target: debugId },
+    );
+    await deployFromEditor();
+    const deployed = ((await red!.get("/flows")).body as Record<string, unknown>[]).find((node) => node.id === id);
+    assert.deepEqual(
+      { control: deployed?.control, results: deployed?.results, outputs: deployed?.outputs, wires: deployed?.wires },
+      { control: true, results: true, outputs: 1, wires: [[debugId]] },
+    );
+
+    // Unticked, the output goes, and its wire with it; undo brings both back.
+    await openNode(id);
+    await page.uncheck("#node-input-results");
+    await saveEditor();
+    assert.deepEqual(await propertiesOf(id, ["results", "outputs"]), { results: false, outputs: 0 });
+    assert.equal(await outputPorts(id), 0);
+    assert.equal(await linksFrom(id), 0);
+    await page.evaluate(() => (window as unknown as { RED: EditorApi }).RED.history.pop());
+    assert.deepEqual(await propertiesOf(id, ["results", "outputs"]), { results: true, outputs: 1 });
+    assert.equal(await linksFrom(id), 1);
+  });
+
+  it("keeps the new options off in a flow from core imported in the editor, and on in nodes from the palette", async function () {
+    // A flow exported from core's websocket nodes, with the types renamed:
+    // none of the new properties, and no outputs on the out node.
+    const core = [
+      { id: "c0e0000000000001", type: "flowsocket-listener", path: "/ws/core-compat", wholemsg: "true" },
+      { id: "c0e0000000000002", type: "flowsocket-in", name: "core in", server: "c0e0000000000001", client: "", x: 160, y: 80, wires: [["c0e0000000000003"]] },
+      { id: "c0e0000000000003", type: "flowsocket-out", name: "core out", server: "c0e0000000000001", client: "", x: 380, y: 80, wires: [] },
+    ];
+    // Through the Import dialog, into a new flow, as a user pastes a flow.
+    await page.evaluate(() => (window as unknown as { RED: EditorApi }).RED.actions.invoke("core:show-import-dialog"));
+    await page.fill("#red-ui-clipboard-dialog-import-text", JSON.stringify(core));
+    // The dialog checks the text on keyup before it enables Import.
+    await page.locator("#red-ui-clipboard-dialog-import-text").press("End");
+    await page.click("#red-ui-clipboard-dialog-import-opt-new");
+    await page.click("#red-ui-clipboard-dialog-ok");
+    // The imported nodes follow the mouse until a click puts them down.
+    const chart = (await page.locator("#red-ui-workspace-chart").boundingBox())!;
+    await page.mouse.move(chart.x + 200, chart.y + 120);
+    await page.mouse.click(chart.x + 200, chart.y + 120);
+    const tab = await page.evaluate(() => (window as unknown as { RED: EditorApi }).RED.workspaces.active());
+    assert.deepEqual(await propertiesOf("c0e0000000000002", ["z"]), { z: tab });
+
+    // Two new nodes, dragged from the palette onto that flow.
+    await filterPalette(page, "websocket");
+    const added: Record<string, string> = {};
+    for (const [type, y] of [["flowsocket-in", 260], ["flowsocket-out", 340]] as const) {
+      const before = await nodesOn(tab, type);
+      // Hovered first: that waits until the filtered palette has stopped moving.
+      await page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`).hover();
+      await page.mouse.down();
+      await page.mouse.move(chart.x + 240, chart.y + y, { steps: 12 });
+      await page.waitForSelector(".red-ui-palette-node.ui-draggable-dragging");
+      await page.mouse.up();
+      const fresh = (await nodesOn(tab, type)).filter((nodeId) => !before.includes(nodeId));
+      assert.equal(fresh.length, 1, `one ${type} dropped`);
+      added[type] = fresh[0]!;
+    }
+    await page.locator("#red-ui-palette-search input").fill("");
+    await page.locator("#red-ui-palette-search input").press("Backspace");
+
+    // A new node has its options on (Results output off); it gets the imported listener.
+    await openNode(added["flowsocket-in"]!);
+    assert.deepEqual(await isChecked(["#node-input-events", "#node-input-metadata"]), [true, true]);
+    await page.selectOption("#node-input-server", "c0e0000000000001");
+    await saveEditor();
+    await openNode(added["flowsocket-out"]!);
+    assert.deepEqual(await isChecked(["#node-input-control", "#node-input-results"]), [true, false]);
+    await page.selectOption("#node-input-server", "c0e0000000000001");
+    await saveEditor();
+    assert.equal(await outputPorts(added["flowsocket-out"]!), 0);
+    await page.screenshot({ path: join(SHOTS, "core-flow-imported.png") });
+
+    await deployFromEditor();
+    const flows = (await red!.get("/flows")).body as Record<string, unknown>[];
+    const deployed = (nodeId: string, names: string[]): Record<string, unknown> => {
+      const node = flows.find((candidate) => candidate.id === nodeId) ?? {};
+      return Object.fromEntries(names.map((name) => [name, node[name]]));
+    };
+    // The imported nodes were never opened: the editor gave them no defaults.
+    assert.deepEqual(deployed("c0e0000000000001", ["path", "hb", "sessionHeaders", "trustProxy", "clientRooms"]), {
+      path: "/ws/core-compat",
+      hb: undefined,
+      sessionHeaders: undefined,
+      trustProxy: undefined,
+      clientRooms: undefined,
+    });
+    assert.deepEqual(deployed("c0e0000000000002", ["name", "events", "metadata"]), { name: "core in", events: undefined, metadata: undefined });
+    assert.deepEqual(deployed("c0e0000000000003", ["name", "control", "results", "outputs", "wires"]), {
+      name: "core out",
+      control: undefined,
+      results: undefined,
+      outputs: 0,
+      wires: [],
+    });
+    assert.deepEqual(deployed(added["flowsocket-in"]!, ["events", "metadata"]), { events: true, metadata: true });
+    assert.deepEqual(deployed(added["flowsocket-out"]!, ["control", "results", "outputs"]), { control: true, results: false, outputs: 0 });
+
+    // And the imported flow behaves as core's: no connect event comes before
+    // the echo, a peer's "event" stays, and to, room and action are data.
+    const peer = await TestClient.open(`ws://127.0.0.1:${red!.port}/ws/core-compat`);
+    try {
+      const sent = { payload: "p", to: "nobody", room: "r", action: "close", event: "forged" };
+      peer.send(JSON.stringify(sent));
+      const echoed = JSON.parse(String((await peer.frame(1)).data)) as Record<string, unknown>;
+      delete echoed._msgid;
+      assert.deepEqual(echoed, sent);
+    } finally {
+      await peer.close();
+      await page.evaluate(
+        ({ listener, flow }) => {
+          const editor = (window as unknown as { RED: EditorApi }).RED;
+          editor.nodes.remove(listener);
+          // As the flow's tab menu does: the tab and the nodes on it.
+          editor.workspaces.delete(editor.nodes.workspace(flow));
+        },
+        { listener: core[0]!.id, flow: tab },
+      );
+    }
+  });
+
   it("raised no script errors in the page", function () {
     assert.deepEqual(pageErrors, []);
   });
@@ -303,7 +460,13 @@ describe("e2e: the editor in a browser", function () {
   async function filterPalette(target: Page, filter: string): Promise<PaletteEntry[]> {
     // Typed key by key: the palette's search box filters on key events.
     await target.locator("#red-ui-palette-search input").pressSequentially(filter);
-    await target.waitForSelector('.red-ui-palette-node[data-palette-type="inject"]', { state: "hidden" });
+    // The box filters a moment after each key, so the first keys' wider
+    // filters show first: wait until every node left matches the whole text.
+    await target.waitForFunction((text) => {
+      const visible = Array.from(document.querySelectorAll(".red-ui-palette-node")).filter((node) => (node as HTMLElement).offsetParent !== null);
+      const matches = (node: Element): boolean => `${node.getAttribute("data-palette-type")} ${node.textContent}`.toLowerCase().includes(text);
+      return visible.length > 0 && visible.every(matches);
+    }, filter.toLowerCase());
     return target.$$eval(".red-ui-palette-node", (nodes) =>
       nodes
         .filter((node) => (node as HTMLElement).offsetParent !== null)
@@ -321,7 +484,11 @@ describe("e2e: the editor in a browser", function () {
     );
   }
 
-  /** Opens the edit dialog of the first node of `type` (on the canvas or a config node) that passes `test`. */
+  /**
+   * Opens the edit dialog of the first node of `type` (on the canvas or a
+   * config node) that passes `test`. `test` runs in the page, so it cannot
+   * use variables of the test: open a node by its id with openNode.
+   */
   async function openEditor(type: string, test: (node: Record<string, unknown>) => boolean = () => true): Promise<string> {
     const id = await page.evaluate(
       ({ nodeType, testSource }) => {
@@ -330,23 +497,103 @@ describe("e2e: the editor in a browser", function () {
         const found: Record<string, unknown>[] = [];
         editor.nodes.eachNode((node) => void (node.type === nodeType && found.push(node)));
         editor.nodes.eachConfig((node) => void (node.type === nodeType && found.push(node)));
-        const node = found.find(accept);
-        if (!node) {
-          return "";
-        }
-        if (editor.nodes.getType(nodeType).category === "config") {
-          editor.editor.editConfig("", nodeType, node.id as string);
-        } else {
-          editor.editor.edit(node);
-        }
-        return node.id as string;
+        return (found.find(accept)?.id as string | undefined) ?? "";
       },
       { nodeType: type, testSource: test.toString() },
     );
     assert.ok(id, `a ${type} node in the deployed example`);
+    await openNode(id);
+    return id;
+  }
+
+  /** Opens the edit dialog of the node (or config node) `id`. */
+  async function openNode(id: string): Promise<void> {
+    await page.evaluate((nodeId) => {
+      const editor = (window as unknown as { RED: EditorApi }).RED;
+      const node = editor.nodes.node(nodeId)!;
+      if (editor.nodes.getType(node.type as string).category === "config") {
+        editor.editor.editConfig("", node.type as string, nodeId);
+      } else {
+        editor.editor.edit(node);
+      }
+    }, id);
     await page.waitForSelector(".red-ui-tray .red-ui-tray-body", { state: "visible" });
     await page.waitForTimeout(300);
-    return id;
+  }
+
+  /** Clicks Done in the open edit dialog and waits for it to close. */
+  async function saveEditor(): Promise<void> {
+    await page.click(".red-ui-tray:last-of-type #node-dialog-ok, .red-ui-tray:last-of-type #node-config-dialog-ok");
+    await page.waitForFunction(() => document.querySelectorAll(".red-ui-tray").length === 0);
+  }
+
+  /** Some properties of a node as the editor holds them. */
+  async function propertiesOf(id: string, names: string[]): Promise<Record<string, unknown>> {
+    return page.evaluate(
+      ({ nodeId, wanted }) => {
+        const node = (window as unknown as { RED: EditorApi }).RED.nodes.node(nodeId)!;
+        return Object.fromEntries(wanted.map((name) => [name, node[name]]));
+      },
+      { nodeId: id, wanted: names },
+    );
+  }
+
+  async function isChecked(selectors: string[]): Promise<boolean[]> {
+    return Promise.all(selectors.map((selector) => page.isChecked(selector)));
+  }
+
+  /** The output ports the canvas draws for node `id`. */
+  async function outputPorts(id: string): Promise<number> {
+    return page.locator(`[id="${id}"] .red-ui-flow-port-output`).count();
+  }
+
+  /** The wires leaving node `id`. */
+  async function linksFrom(id: string): Promise<number> {
+    return page.evaluate((nodeId) => {
+      const editor = (window as unknown as { RED: EditorApi }).RED;
+      return editor.nodes.filterLinks({ source: editor.nodes.node(nodeId) }).length;
+    }, id);
+  }
+
+  /** The ids of the nodes of `type` on flow `z`. */
+  async function nodesOn(z: string, type: string): Promise<string[]> {
+    return page.evaluate(
+      ({ flow, nodeType }) =>
+        (window as unknown as { RED: EditorApi }).RED.nodes.filterNodes({ z: flow, type: nodeType }).map((node) => node.id as string),
+      { flow: z, nodeType: type },
+    );
+  }
+
+  /**
+   * Deploys with the editor's Deploy button and waits until the runtime has
+   * started the flows (Node-RED answers the deploy before it starts them, and
+   * tells the editor once they run with a runtime-deploy notification) and
+   * the editor can be used again.
+   */
+  async function deployFromEditor(): Promise<void> {
+    await page.evaluate(() => {
+      const editor = (window as unknown as { RED: EditorApi }).RED;
+      const started: string[] = [];
+      const onStarted = (_topic: string, msg: { revision: string }): void => void started.push(msg.revision);
+      editor.comms.subscribe("notification/runtime-deploy", onStarted);
+      (window as unknown as { flowsocketDeploy: DeployWatch }).flowsocketDeploy = { started, onStarted };
+    });
+    await page.click("#red-ui-header-button-deploy");
+    await page.waitForFunction(
+      () => {
+        const editor = (window as unknown as { RED: EditorApi }).RED;
+        const watch = (window as unknown as { flowsocketDeploy: DeployWatch }).flowsocketDeploy;
+        return !editor.nodes.dirty() && watch.started.includes(editor.nodes.version());
+      },
+      undefined,
+      { timeout: 30000 },
+    );
+    await page.evaluate(() => {
+      const watch = (window as unknown as { flowsocketDeploy: DeployWatch }).flowsocketDeploy;
+      (window as unknown as { RED: EditorApi }).RED.comms.unsubscribe("notification/runtime-deploy", watch.onStarted);
+    });
+    // The editor stays shaded for at least 300 ms of a deploy.
+    await page.waitForSelector("#red-ui-editor-shade", { state: "hidden" });
   }
 
   async function cancelEditor(): Promise<void> {
@@ -390,18 +637,46 @@ interface EditorApi {
     getType(type: string): { category: string; label?: (this: Record<string, unknown>) => string };
     node(id: string): Record<string, unknown> | null;
     import(nodes: Record<string, unknown>[]): unknown;
+    dirty(value?: boolean): boolean;
+    version(): string;
+    addLink(link: { source: unknown; sourcePort: number; target: unknown }): void;
+    filterLinks(filter: { source?: unknown; target?: unknown }): unknown[];
+    filterNodes(filter: { z?: string; type?: string }): Record<string, unknown>[];
     remove(id: string): unknown;
     removeWorkspace(id: string): unknown;
+    workspace(id: string): unknown;
   };
   workspaces: {
     enable(id: string): void;
     refresh(): void;
+    active(): string;
+    delete(workspace: unknown): void;
+  };
+  view: {
+    redraw(updateActive?: boolean): void;
+  };
+  history: {
+    pop(): void;
   };
   sidebar: {
     show(id: string): void;
+    help: { show(type: string): void };
+  };
+  actions: {
+    invoke(name: string): void;
+  };
+  comms: {
+    subscribe(topic: string, callback: DeployWatch["onStarted"]): void;
+    unsubscribe(topic: string, callback: DeployWatch["onStarted"]): void;
   };
   editor: {
     edit(node: unknown): void;
     editConfig(name: string, type: string, id: string): void;
   };
+}
+
+/** The revisions the runtime said it started while deployFromEditor waits. */
+interface DeployWatch {
+  started: string[];
+  onStarted(topic: string, msg: { revision: string }): void;
 }
