@@ -352,6 +352,46 @@ describe("e2e: the editor in a browser", function () {
     assert.equal(await linksFrom(id), 1);
   });
 
+  it("validates the listener's heartbeat and session headers, the heartbeat as the client's, and saves the listener's options", async function () {
+    const id = await openEditor("flowsocket-listener", (node) => node.path === "/ws/echo");
+    const boxes = ["#flowsocket-hb-on", "#node-config-input-trustProxy", "#node-config-input-clientRooms"];
+    assert.deepEqual(await isChecked(boxes), [false, false, false]);
+    assert.equal(await page.isVisible("#node-config-input-hb"), false);
+    await page.check("#flowsocket-hb-on");
+    await expectMarks("#node-config-input-hb", [["abc", true], ["-1", true], ["2147484", true], ["2147483", false], ["30", false]]);
+    await expectMarks("#node-config-input-sessionHeaders", [
+      ["x-a, bad header", true],
+      ["x-a,", true],
+      ["", false],
+      ["user-agent, x-request-id", false],
+    ]);
+    await page.check("#node-config-input-trustProxy");
+    await page.check("#node-config-input-clientRooms");
+    await page.locator(".red-ui-tray").screenshot({ path: join(SHOTS, "listener-options.png") });
+    await saveEditor();
+    assert.deepEqual(await propertiesOf(id, ["hb", "sessionHeaders", "trustProxy", "clientRooms"]), {
+      hb: "30",
+      sessionHeaders: "user-agent, x-request-id",
+      trustProxy: true,
+      clientRooms: true,
+    });
+    await openNode(id);
+    assert.deepEqual(await isChecked(boxes), [true, true, true]);
+    assert.equal(await page.inputValue("#node-config-input-hb"), "30");
+    // Unticked, the heartbeat is saved as 0, as the client's is.
+    await page.uncheck("#flowsocket-hb-on");
+    await saveEditor();
+    assert.equal((await propertiesOf(id, ["hb"])).hb, "0");
+
+    // The client's heartbeat row is the same one, with the same limit.
+    await openEditor("flowsocket-client");
+    assert.equal(await page.isChecked("#flowsocket-hb-on"), false);
+    await page.check("#flowsocket-hb-on");
+    await expectMarks("#node-config-input-hb", [["2147484", true], ["15", false]]);
+    await page.locator(".red-ui-tray").screenshot({ path: join(SHOTS, "client-heartbeat.png") });
+    await cancelEditor();
+  });
+
   it("keeps the new options off in a flow from core imported in the editor, and on in nodes from the palette", async function () {
     // A flow exported from core's websocket nodes, with the types renamed:
     // none of the new properties, and no outputs on the out node.
@@ -545,6 +585,15 @@ describe("e2e: the editor in a browser", function () {
   /** The output ports the canvas draws for node `id`. */
   async function outputPorts(id: string): Promise<number> {
     return page.locator(`[id="${id}"] .red-ui-flow-port-output`).count();
+  }
+
+  /** Types each value into the input and checks whether the editor marks it invalid. */
+  async function expectMarks(selector: string, cases: [string, boolean][]): Promise<void> {
+    for (const [value, bad] of cases) {
+      await page.fill(selector, value);
+      await page.locator(selector).blur();
+      assert.equal(await hasErrorMark(selector), bad, `${selector}: ${JSON.stringify(value)}`);
+    }
   }
 
   /** The wires leaving node `id`. */
