@@ -492,6 +492,25 @@ describe("e2e: the editor in a browser", function () {
     }
   });
 
+  it("shows the new sections in the help panel", async function () {
+    const expected: Record<string, RegExp[]> = {
+      "flowsocket-in": [/Event messages/, /Session details/, /error\.failure/, /"heartbeat"/, /receivedAt/, /no payload/],
+      "flowsocket-out": [/Actions/, /Results output/, /msg\.except/, /getSessions/, /3000/, /123 bytes/, /gone/],
+      "flowsocket-listener": [/Room commands/, /\{"type": "join", "room": "news"\}/, /Behind a proxy/, /Session headers/, /Heartbeat/],
+    };
+    for (const [type, patterns] of Object.entries(expected)) {
+      await page.evaluate((nodeType) => (window as unknown as { RED: EditorApi }).RED.sidebar.help.show(nodeType), type);
+      const help = page.locator(".red-ui-sidebar-help-stack .red-ui-help").first();
+      await help.locator("h1", { hasText: type.replace("flowsocket-", "websocket+ ") }).waitFor();
+      const text = (await help.textContent()) ?? "";
+      for (const pattern of patterns) {
+        assert.match(text, pattern, `${type} help`);
+      }
+      await help.locator("h4").first().scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SHOTS, `help-${type}.png`) });
+    }
+  });
+
   it("raised no script errors in the page", function () {
     assert.deepEqual(pageErrors, []);
   });
