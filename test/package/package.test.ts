@@ -30,6 +30,16 @@ function lookUp(catalog: Record<string, unknown>, key: string): unknown {
   return key.split(".").reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], catalog);
 }
 
+/** The names of the properties of an object literal's `defaults` object: what the editor saves. */
+function defaultsOf(object: acorn.ObjectExpression): string[] {
+  for (const property of object.properties) {
+    if (property.type === "Property" && property.key.type === "Identifier" && property.key.name === "defaults" && property.value.type === "ObjectExpression") {
+      return property.value.properties.flatMap((entry) => (entry.type === "Property" && entry.key.type === "Identifier" ? [entry.key.name] : []));
+    }
+  }
+  return [];
+}
+
 /** The properties of an object literal whose values are literals. */
 function literalProperties(object: acorn.ObjectExpression): Record<string, unknown> {
   const props: Record<string, unknown> = {};
@@ -64,11 +74,12 @@ describe("the package", () => {
         }
       });
 
-      it("registers each of our types with a literal definition, as the flow library reads it", () => {
+      /** What each RED.nodes.registerType call is given: the literal properties, and the names in `defaults`. */
+      function definitions(): Map<string, { props: Record<string, unknown>; defaults: string[] }> {
         // The flow library parses each text/javascript script and reads the
         // object literal given to RED.nodes.registerType: do the same.
         const scripts = [...html().matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
-        const found = new Map<string, Record<string, unknown>>();
+        const found = new Map<string, { props: Record<string, unknown>; defaults: string[] }>();
         for (const script of scripts) {
           walk.simple(acorn.parse(script, { ecmaVersion: 2020 }), {
             CallExpression(call: acorn.CallExpression) {
@@ -81,17 +92,22 @@ describe("the package", () => {
                 type?.type === "Literal" &&
                 definition?.type === "ObjectExpression"
               ) {
-                found.set(String(type.value), literalProperties(definition));
+                found.set(String(type.value), { props: literalProperties(definition), defaults: defaultsOf(definition) });
               }
             },
           });
         }
+        return found;
+      }
+
+      it("registers each of our types with a literal definition, as the flow library reads it", () => {
+        const found = definitions();
         assert.deepEqual([...found.keys()].sort(), [...TYPES].sort());
         for (const type of TAKEN) {
           assert.equal(found.has(type), false, type);
         }
         assert.deepEqual(
-          Object.fromEntries([...found].map(([type, props]) => [type, [props.category, props.inputs, props.outputs]])),
+          Object.fromEntries([...found].map(([type, { props }]) => [type, [props.category, props.inputs, props.outputs]])),
           {
             "flowsocket-in": ["network", 0, 1],
             "flowsocket-out": ["network", 1, 0],
@@ -99,6 +115,19 @@ describe("the package", () => {
             "flowsocket-client": ["config", undefined, undefined],
           },
         );
+      });
+
+      it("saves only properties the runtime reads", () => {
+        // A name the editor and the runtime spell differently would be saved
+        // and never used. Node-RED itself reads name and outputs.
+        const runtime = readdirSync(join(ROOT, dir), { recursive: true, encoding: "utf8" })
+          .filter((path) => path.endsWith(".js"))
+          .map((path) => readFileSync(join(ROOT, dir, path), "utf8"))
+          .join("\n");
+        const unread = [...definitions()].flatMap(([type, { defaults }]) =>
+          defaults.filter((name) => name !== "name" && name !== "outputs" && !runtime.includes(`def.${name}`)).map((name) => `${type}.${name}`),
+        );
+        assert.deepEqual(unread, []);
       });
 
       it("has help for every type and an icon for every icon it names", () => {
