@@ -36,7 +36,8 @@ describe("e2e: the examples in a real Node-RED", function () {
   before(async function () {
     let userDir: string;
     ({ tmp, userDir } = await installPackedPackage());
-    red = await NodeRedProcess.start({ userDir, settings: { httpNodeRoot: NODE_ROOT } });
+    // No welcome tour over the editor's canvas.
+    red = await NodeRedProcess.start({ userDir, settings: { httpNodeRoot: NODE_ROOT, editorTheme: { tours: false } } });
   });
 
   afterEach(function () {
@@ -280,5 +281,49 @@ describe("e2e: the examples in a real Node-RED", function () {
       assert.deepEqual(one.rows, [other]);
       await status("1 open");
     });
+  });
+  describe("through the editor's Import > Examples and Deploy", function () {
+    let browser: Browser | undefined;
+
+    before(async function () {
+      browser = await launchBrowser();
+    });
+
+    // Each import starts from an empty workspace: the editor deploys all it holds.
+    beforeEach(async function () {
+      await red!.deploy([]);
+    });
+
+    after(async function () {
+      await browser?.close();
+    });
+
+    for (const name of ["chat-rooms", "presence-board"]) {
+      it(`keeps every option and wire of ${name}.json`, async function () {
+        const page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
+        try {
+          await page.goto(red!.url);
+          await page.waitForSelector('.red-ui-palette-node[data-palette-type="flowsocket-in"]', { timeout: 60000 });
+          // What the Import dialog does with the flow it read from the examples library.
+          const flow = (await red!.get(`/library/examples/flows/${MODULE}/${name}`)).body as FlowNode[];
+          await page.evaluate((nodes) => (window as unknown as { RED: { view: { importNodes(n: unknown): void } } }).RED.view.importNodes(nodes), flow);
+          const deployed = page.waitForResponse((response) => response.url() === `${red!.url}/flows` && response.request().method() === "POST", {
+            timeout: WAIT_MS,
+          });
+          await page.click("#red-ui-header-button-deploy");
+          assert.equal((await deployed).ok(), true);
+
+          // Every property shipped is kept (the editor may add its defaults);
+          // where a node sits is the editor's business.
+          const running = new Map(((await red!.get("/flows")).body as FlowNode[]).map((node) => [node.id, node]));
+          for (const { x: _x, y: _y, z: _z, ...shipped } of example(name).filter((node) => node.type.startsWith("flowsocket-"))) {
+            const kept: Record<string, unknown> = running.get(shipped.id) ?? {};
+            assert.deepEqual(Object.fromEntries(Object.keys(shipped).map((key) => [key, kept[key]])), shipped, `${shipped.type} ${shipped.id}`);
+          }
+        } finally {
+          await page.close();
+        }
+      });
+    }
   });
 });
