@@ -172,6 +172,10 @@ export class Messages {
    * @throws TypeError when the payload or message cannot be turned into JSON.
    */
   toFrame(msg: MessageObject, format: SendFormat = "auto"): FrameData | undefined {
+    // An in node's lifecycle event wired back to an out node is not data, in either mode.
+    if (isLifecycleEvent(msg)) {
+      return undefined;
+    }
     const frame = messageToFrame(msg, this.wholemsg);
     if (frame === undefined || format === "auto") {
       return frame;
@@ -214,6 +218,20 @@ export class Messages {
       ...(handshake.principal ? { principal: Object.freeze({ ...handshake.principal }) } : {}),
     };
   }
+}
+
+/**
+ * Whether a message is one of an in node's lifecycle events: `event` set to
+ * one of theirs, no `payload`, and a WebSocket `_session` (a peer's own
+ * `event` is taken off its messages when events are on).
+ */
+function isLifecycleEvent(msg: MessageObject): boolean {
+  const { event } = msg;
+  return (
+    (event === "connect" || event === "disconnect" || event === "error") &&
+    !("payload" in msg) &&
+    (msg._session as { type?: unknown } | undefined)?.type === "websocket"
+  );
 }
 
 /** Stands for a frame that the JSON format could not parse. */

@@ -80,6 +80,14 @@ describe("Messages", () => {
     assert.deepEqual([entry!.id, entry!.rooms], [session.id, ["a"]]);
   });
 
+  it("sends no lifecycle event wired back to an out node, in either mode", () => {
+    const messages = new Messages(true);
+    const event = messages.disconnected(session, 1000, "", "peer", PLAIN);
+    assert.equal(messages.toFrame(event), undefined);
+    assert.equal(new Messages(false).toFrame(event), undefined);
+    assert.equal(messages.toFrame({ event: "connect", topic: "not ours" }), '{"event":"connect","topic":"not ours"}', "without a WebSocket session it is data");
+  });
+
   it("turns a message into a frame as the mode says", () => {
     assert.equal(new Messages(false).toFrame({ payload: 0 }), "0");
     assert.equal(new Messages(true).toFrame({ payload: 0, _session: { type: "websocket", id: "x" } }), '{"payload":0}');
