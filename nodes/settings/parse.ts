@@ -15,12 +15,15 @@ export function flag(setting: unknown): boolean {
   return setting === true || setting === "true";
 }
 
-/** A comma-separated list of header names, lower-cased, without blanks or repeats. */
+/** An HTTP token (RFC 9110 5.6.2): what a header name may be made of. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+
+/** A comma-separated list of header names, lower-cased, without blanks, repeats or names no header can have. */
 export function headerNames(setting: unknown): string[] {
   const names = String(setting ?? "")
     .split(",")
     .map((name) => name.trim().toLowerCase())
-    .filter((name) => name !== "");
+    .filter((name) => TOKEN.test(name));
   return [...new Set(names)];
 }
 

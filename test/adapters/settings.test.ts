@@ -57,7 +57,7 @@ describe("setting readers", () => {
   it("read flags, seconds, header lists and choices", () => {
     assert.deepEqual([flag(true), flag("true"), flag("false"), flag(undefined), flag(1)], [true, true, false, false, false]);
     assert.deepEqual([secondsToMs("30"), secondsToMs(0.5), secondsToMs(""), secondsToMs("-1"), secondsToMs("x")], [30000, 500, 0, 0, 0]);
-    assert.deepEqual(headerNames(" User-Agent, x-tenant,,X-TENANT "), ["user-agent", "x-tenant"]);
+    assert.deepEqual(headerNames(" User-Agent, x-tenant,,X-TENANT, not a name, x:y "), ["user-agent", "x-tenant"]);
     assert.deepEqual([oneOf("json", ["auto", "json"] as const), oneOf("nope", ["auto", "json"] as const), oneOf(undefined, ["auto"] as const)], ["json", "auto", "auto"]);
   });
 });
