@@ -5,6 +5,7 @@ import { WebSocketServer, type ServerOptions } from "ws";
 import type { Channel, ChannelHandlers, CloseFrame, SendCallback } from "./channel";
 import type { FrameData } from "./codec";
 import { sessionGone } from "./errors";
+import { CLOSE_GRACE_MS } from "./close-socket";
 import { decideAccess, withoutTokens, type AccessDecision, type AccessRules, type Principal } from "./access";
 import { LimitError, RefusedError } from "./errors";
 import { forwardedFor, keptHeaders } from "./handshake-headers";
@@ -84,7 +85,15 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
   ) {
     super();
     this.io = { batch: new WriteBatch(), pacer: new ReadPacer(), limits: options.limits ?? DEFAULT_LIMITS };
-    const serverOptions: ServerOptions = { noServer: true, clientTracking: false, maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD };
+    // `closeTimeout` is a public option of ws 8.23 that @types/ws does not list yet. A peer that
+    // broke the protocol gets its close frame and a second to answer, not ws's 30 s: a fuzzer's
+    // connections must not linger.
+    const serverOptions: ServerOptions & { closeTimeout?: number } = {
+      noServer: true,
+      clientTracking: false,
+      maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+      closeTimeout: CLOSE_GRACE_MS,
+    };
     if (options.maxFragments !== undefined) {
       serverOptions.maxFragments = options.maxFragments;
     }
