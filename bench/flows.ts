@@ -49,6 +49,24 @@ export function endpoints(redUrl: string, impl: Implementation, floodPrefix: str
 }
 
 /**
+ * What ours runs with, where the option applies: in nodes with lifecycle
+ * events and session details, out nodes reading targets and actions (their
+ * results output off). An older build ignores the properties it does not
+ * know, so an A/B run against one still deploys.
+ */
+const SESSION_OPTIONS: Record<Implementation, Record<"in" | "wholeIn" | "out", Record<string, unknown>>> = {
+  core: { in: {}, wholeIn: {}, out: {} },
+  ours: {
+    in: { events: true, metadata: true },
+    // No events in whole-message mode: the out node would send the connect
+    // event to the client as a message of its own, and the echo would no
+    // longer be the exchange core's runs.
+    wholeIn: { metadata: true },
+    out: { control: true, results: false },
+  },
+};
+
+/**
  * For each implementation: an echo (in wired to out) in payload and in
  * whole-message mode; a broadcast (a trigger listener's in, through a change
  * node that drops `_session`, to the out node of a listener many clients
@@ -74,9 +92,11 @@ export function benchFlows(floodPort: number, options: FlowOptions): FlowNode[] 
     const at = paths(impl, options.floodPrefix);
     const listener = (name: string, path: string, wholemsg = "false") =>
       config(impl, name, { type: types.listener, path, wholemsg });
-    const inNode = (name: string, server: string, wires: string[]) =>
-      node(impl, name, { type: types.in, server, client: "", wires: [wires] });
-    const outNode = (name: string, server: string, client = "") => node(impl, name, { type: types.out, server, client });
+    const session = SESSION_OPTIONS[impl];
+    const inNode = (name: string, server: string, wires: string[], inOptions = session.in) =>
+      node(impl, name, { type: types.in, server, client: "", wires: [wires], ...inOptions });
+    const outNode = (name: string, server: string, client = "") =>
+      node(impl, name, { type: types.out, server, client, ...session.out });
     const dropSession = (name: string, next: string) =>
       node(impl, name, { type: "change", rules: [{ t: "delete", p: "_session", pt: "msg" }], wires: [[next]] });
 
@@ -85,7 +105,7 @@ export function benchFlows(floodPort: number, options: FlowOptions): FlowNode[] 
     outNode("echo-out", `${impl}-echo-l`);
 
     listener("whole-l", at.wholeEcho, "true");
-    inNode("whole-in", `${impl}-whole-l`, [`${impl}-whole-out`]);
+    inNode("whole-in", `${impl}-whole-l`, [`${impl}-whole-out`], session.wholeIn);
     outNode("whole-out", `${impl}-whole-l`);
 
     listener("bcast-l", at.broadcast);
@@ -107,7 +127,7 @@ export function benchFlows(floodPort: number, options: FlowOptions): FlowNode[] 
       subprotocol: "",
       headers: [],
     });
-    node(impl, "flood-in", { type: types.in, server: "", client: `${impl}-flood-c`, wires: [[`${impl}-flood-end`]] });
+    node(impl, "flood-in", { type: types.in, server: "", client: `${impl}-flood-c`, wires: [[`${impl}-flood-end`]], ...session.in });
     // The flood's payloads are all alike, so a filter node ("block unless the
     // value changes") passes the first one and "END" and blocks the rest: the
     // cheapest core node that can single out the end. (A switch node queues
