@@ -9,62 +9,28 @@ import { createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import WebSocket, { WebSocketServer } from "ws";
-import type {
-  BroadcastCase,
-  EchoCase,
-  FloodCase,
-  GeneratorCommand,
-  GeneratorEvent,
-  IdleCase,
-  Measured,
-} from "./protocol";
-import { RawClient, textFrame } from "./raw-client";
+import { runBroadcast } from "./broadcast-load";
+import { measuringWindow, report } from "./load-window";
+import { closeAll, openMany } from "./open-many";
+import type { EchoCase, FloodCase, GeneratorCommand, IdleCase } from "./protocol";
+import { type RawClient, textFrame } from "./raw-client";
+import { SourceAddresses } from "./source-addresses";
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function report(event: GeneratorEvent): void {
-  process.send?.(event);
-}
-
-/** Opens `count` raw clients, `concurrency` handshakes at a time. */
-async function openMany(url: string, count: number, concurrency: number): Promise<RawClient[]> {
-  const clients: RawClient[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      next++;
-      clients.push(await RawClient.open(url));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-  return clients;
-}
-
-async function closeAll(clients: RawClient[]): Promise<void> {
-  await Promise.all(clients.map((client) => client.close()));
-}
+/**
+ * Where the generator's connections come from: 5,000 from each address
+ * before the next (source-addresses.ts), so that 50,000 sessions take ten.
+ */
+const addresses = new SourceAddresses(5000);
 
 function percentile(sorted: Float64Array, p: number): number {
   return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
-}
-
-/** Resolves after the warm-up, reports the window, and resolves with its length in seconds. */
-async function window(spec: { warmupMs: number; durationMs: number }, counting: (on: boolean) => void): Promise<number> {
-  await sleep(spec.warmupMs);
-  report({ event: "window-start" });
-  counting(true);
-  const started = performance.now();
-  await sleep(spec.durationMs);
-  counting(false);
-  report({ event: "window-closed" });
-  return (performance.now() - started) / 1000;
 }
 
 /** Every client keeps `inflight` messages going; each echo sends the next one. */
 async function runEcho(spec: EchoCase): Promise<void> {
   const frame = textFrame("x".repeat(spec.payloadBytes));
   const burst = Buffer.concat(Array.from({ length: spec.inflight }, () => frame));
-  const clients = await openMany(spec.url, spec.clients, 64);
+  const clients = await openMany(spec.url, spec.clients, 64, addresses);
   let counting = false;
   let stopped = false;
   let count = 0;
@@ -94,55 +60,11 @@ async function runEcho(spec: EchoCase): Promise<void> {
     };
     send(spec.inflight);
   }
-  const seconds = await window(spec, (on) => (counting = on));
+  const seconds = await measuringWindow(spec, (on) => (counting = on));
   stopped = true;
   const sorted = Float64Array.from(rtts).sort();
   report({ event: "window-end", result: { count, seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99) } });
   await closeAll(clients);
-}
-
-/**
- * A trigger client sends messages that the flow broadcasts to `clients`
- * listeners; it stays at most `window` messages ahead of the slowest one.
- */
-async function runBroadcast(spec: BroadcastCase): Promise<void> {
-  const listeners = await openMany(spec.listenUrl, spec.clients, 64);
-  const [trigger] = await openMany(spec.triggerUrl, 1, 1);
-  const frame = textFrame("b".repeat(64));
-  const ring = spec.window * 4;
-  const arrivals = new Int32Array(ring);
-  let sent = 0;
-  let completed = 0;
-  let counting = false;
-  let stopped = false;
-  let count = 0;
-  const pump = (): void => {
-    while (!stopped && sent - completed < spec.window) {
-      sent++;
-      trigger!.send(frame);
-    }
-  };
-  for (const listener of listeners) {
-    let received = 0;
-    listener.onFrames = (frames) => {
-      if (counting) {
-        count += frames;
-      }
-      for (let i = 0; i < frames; i++) {
-        const slot = received++ % ring;
-        if (++arrivals[slot]! === spec.clients) {
-          arrivals[slot] = 0;
-          completed++;
-        }
-      }
-      pump();
-    };
-  }
-  pump();
-  const seconds = await window(spec, (on) => (counting = on));
-  stopped = true;
-  report({ event: "window-end", result: { count, seconds } });
-  await closeAll([trigger!, ...listeners]);
 }
 
 let idleClients: RawClient[] = [];
@@ -150,7 +72,7 @@ let idleClients: RawClient[] = [];
 async function runIdle(spec: IdleCase): Promise<void> {
   report({ event: "window-start" });
   const started = performance.now();
-  idleClients = await openMany(spec.url, spec.count, spec.concurrency);
+  idleClients = await openMany(spec.url, spec.count, spec.concurrency, addresses);
   report({ event: "idle-open", result: { count: idleClients.length, seconds: (performance.now() - started) / 1000 } });
 }
 
@@ -240,7 +162,7 @@ async function main(): Promise<void> {
       case "echo":
         return runEcho(spec);
       case "broadcast":
-        return runBroadcast(spec);
+        return runBroadcast(spec, addresses);
       case "idle":
         return runIdle(spec);
       case "flood":

@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { WebSocketServer } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import { abTable, gain, pairedRatios } from "../../bench/ab-report";
 import { RawClient, textFrame } from "../../bench/raw-client";
 import { summarize, table } from "../../bench/report";
 import { schedule } from "../../bench/schedule";
+import { SourceAddresses } from "../../bench/source-addresses";
 
 describe("the benchmark's parts", () => {
   describe("RawClient", () => {
@@ -56,6 +57,51 @@ describe("the benchmark's parts", () => {
       assert.deepEqual(echoed, ["hello"]);
       assert.equal(counted, sizes.length);
     });
+
+    const connected = (): Promise<[WebSocket, IncomingMessage]> => once(wss, "connection") as Promise<[WebSocket, IncomingMessage]>;
+    const url = (): string => `ws://127.0.0.1:${(http.address() as AddressInfo).port}/`;
+
+    it("answers pings with their payload, and does not count them", async () => {
+      const connection = connected();
+      client = await RawClient.open(url());
+      const [socket] = await connection;
+      let counted = 0;
+      client.onFrames = (frames) => (counted += frames);
+      const pongs: string[] = [];
+      socket.on("pong", (data) => pongs.push(String(data)));
+      socket.ping();
+      socket.ping("beat");
+      socket.send("data");
+      await new Promise<void>((resolve) => socket.on("pong", () => pongs.length === 2 && resolve()));
+      assert.deepEqual(pongs, ["", "beat"]);
+      assert.equal(counted, 1);
+    });
+
+    it("closes with a close frame (1000) and lets the server end the connection", async () => {
+      const connection = connected();
+      client = await RawClient.open(url());
+      const [socket] = await connection;
+      const closed = once(socket, "close") as Promise<[number, Buffer]>;
+      await client.close();
+      const [code] = await closed;
+      assert.equal(code, 1000);
+      assert.equal(client.socket.destroyed, true);
+    });
+
+    it("connects from the source address it is given", async () => {
+      const connection = connected();
+      client = await RawClient.open(url(), "127.0.0.2");
+      const [, request] = await connection;
+      assert.equal(request.socket.remoteAddress, "127.0.0.2");
+    });
+  });
+
+  it("takes source addresses in turn, so many per address, from 127.0.0.2 to 127.0.0.254 and round again", () => {
+    const addresses = new SourceAddresses(2);
+    assert.deepEqual(Array.from({ length: 5 }, () => addresses.next()), ["127.0.0.2", "127.0.0.2", "127.0.0.3", "127.0.0.3", "127.0.0.4"]);
+    const wrapping = new SourceAddresses(1);
+    const all = Array.from({ length: 254 }, () => wrapping.next());
+    assert.deepEqual([all[0], all[252], all[253]], ["127.0.0.2", "127.0.0.254", "127.0.0.2"]);
   });
 
   describe("report", () => {
