@@ -12,6 +12,8 @@ export interface BenchNodeRedOptions {
   memoryFile: string;
   /** Where to write a CPU profile of the process, or "" for none. */
   profileDir: string;
+  /** What to start Node under, to raise its open-file limit (open-files.ts); empty for nothing. */
+  launcher: readonly string[];
 }
 
 /**
@@ -31,6 +33,7 @@ export async function startBenchNodeRed(options: BenchNodeRedOptions): Promise<N
   try {
     return await NodeRedProcess.start({
       userDir: options.userDir,
+      launcher: options.launcher,
       settings: { logging: { console: { level: "warn", metrics: false, audit: false } } },
     });
   } finally {

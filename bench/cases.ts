@@ -1,4 +1,5 @@
 /** The benchmark's cases: what each asks the load generator to do, and which figures it reads from a run. */
+import { connectionsThatFit } from "./open-files";
 import type { BenchCase, Measured } from "./protocol";
 
 /** What one run of a case measured. */
@@ -43,6 +44,8 @@ export interface Timing {
   durationMs: number;
   /** Messages in the measured part of the inbound flood. */
   floodMessages: number;
+  /** The open-file limit of the processes: no case opens more connections than fit under it. */
+  fileLimit: number;
 }
 
 const rate = (result: Result): number => result.measured.count / result.measured.seconds;
@@ -70,7 +73,10 @@ function echoCase(timing: Timing, clients: number, whole = false): CaseDefinitio
   };
 }
 
+const thousands = (count: number): string => count.toLocaleString("en-US");
+
 export function benchCases(timing: Timing): CaseDefinition[] {
+  const idle = connectionsThatFit(10000, timing.fileLimit);
   return [
     echoCase(timing, 1),
     echoCase(timing, 16),
@@ -94,9 +100,9 @@ export function benchCases(timing: Timing): CaseDefinition[] {
       ],
     },
     {
-      name: "10,000 idle connections",
+      name: `${thousands(idle)} idle connections`,
       bare: true,
-      spec: (at) => ({ kind: "idle", url: at.idle, count: 10000, concurrency: 100 }),
+      spec: (at) => ({ kind: "idle", url: at.idle, count: idle, concurrency: 100 }),
       metrics: [
         { metric: "time to open s", higherIsBetter: false, read: (r) => r.measured.seconds },
         { metric: "server CPU µs/conn", higherIsBetter: false, read: cpuPerCount },

@@ -21,6 +21,10 @@
  * neighbouring runs is what shows a few percent on the message path. It
  * combines with --only, --quick and --repeats; the temporary folder is
  * removed at the end, on failure, and on SIGINT or SIGTERM.
+ *
+ * The processes it starts get an open-file limit for 50,000 connections
+ * where the machine allows raising it (open-files.ts); where it does not, the
+ * cases open what fits and the report says so.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
@@ -35,6 +39,7 @@ import { benchFlows, endpoints, type Implementation } from "./flows";
 import { Generator } from "./generator";
 import { cpuMicros, rssBytes, waitUntilQuiet } from "./proc";
 import type { BenchCase } from "./protocol";
+import { connectionsThatFit, forkOptionsFor, openFilesFor, RESERVED_FILES, type OpenFiles } from "./open-files";
 import { buildCommit, resolveCommit } from "./ref-build";
 import { table, type Row } from "./report";
 import { schedule } from "./schedule";
@@ -52,6 +57,10 @@ const targetFilter = args.includes("--targets") ? (args[args.indexOf("--targets"
 const profileDir = args.includes("--profile") ? resolve(args[args.indexOf("--profile") + 1] ?? "profiles") : "";
 /** A git ref to run ours against (`--against main`), instead of core and the bare server. */
 const against = args.includes("--against") ? args[args.indexOf("--against") + 1] ?? "" : undefined;
+
+/** The most connections a case asks for: the limit is raised for them if it can be. */
+const MOST_CONNECTIONS = 50000;
+const openFiles: OpenFiles = openFilesFor(MOST_CONNECTIONS + RESERVED_FILES);
 
 /** In an A/B run, "now" is ours as built from the working tree and "ref" ours as built from the ref. */
 type TargetName = Implementation | "bare" | "now" | "ref";
@@ -173,7 +182,8 @@ async function startTargets(tmp: string, deployments: Deployment[], generator: G
   const floodPaths = new Set<string>();
   for (const { label, packageDir, targets: deployed } of deployments) {
     const memoryFile = join(tmp, `memory-${label}.json`);
-    const red = await startBenchNodeRed({ packageDir, userDir: join(tmp, `user-${label}`), memoryFile, profileDir });
+    const userDir = join(tmp, `user-${label}`);
+    const red = await startBenchNodeRed({ packageDir, userDir, memoryFile, profileDir, launcher: openFiles.launcher });
     started.reds.push({ label, red });
     const floodPrefix = `/${label}`;
     await red.deploy(benchFlows(floodPort, { implementations: deployed.map(({ impl }) => impl), floodPrefix }));
@@ -184,7 +194,7 @@ async function startTargets(tmp: string, deployments: Deployment[], generator: G
     }
   }
   if (against === undefined) {
-    const bare = fork(join(__dirname, "bare-server.js"), { stdio: "inherit" });
+    const bare = fork(join(__dirname, "bare-server.js"), { stdio: "inherit", ...forkOptionsFor(openFiles.launcher) });
     started.bare = bare;
     const barePort = await new Promise<number>((resolvePromise) => bare.once("message", (m: { port: number }) => resolvePromise(m.port)));
     targets.push({ name: "bare", pid: bare.pid!, at: bareEndpoints(`ws://127.0.0.1:${barePort}`) });
@@ -201,7 +211,7 @@ async function runCases(generator: Generator, targets: Target[]): Promise<string
   const running = targets.filter((target) => !targetFilter || targetFilter.includes(target.name));
   const rows: Row[] = [];
   const pairedRows: PairedRow[] = [];
-  for (const definition of benchCases({ warmupMs, durationMs, floodMessages: quick ? 300000 : 1000000 })) {
+  for (const definition of benchCases({ warmupMs, durationMs, floodMessages: quick ? 300000 : 1000000, fileLimit: openFiles.limit })) {
     if (!definition.name.includes(only)) {
       continue;
     }
@@ -238,7 +248,7 @@ async function main(): Promise<void> {
   process.once("SIGTERM", stopNow(143));
   try {
     const { deployments, heading } = plan(tmp);
-    const generator = new Generator(fork(join(__dirname, "load-generator.js"), { stdio: "inherit" }));
+    const generator = new Generator(fork(join(__dirname, "load-generator.js"), { stdio: "inherit", ...forkOptionsFor(openFiles.launcher) }));
     started.generator = generator;
     const { floodPort } = await generator.expect("ready");
     if (profileDir) {
@@ -246,6 +256,11 @@ async function main(): Promise<void> {
     }
     const targets = await startTargets(tmp, deployments, generator, floodPort);
     console.log(`Node-RED ${started.reds[0]!.red.version} on Node ${process.versions.node}, ${repeats} repeat(s), ${durationMs} ms windows\n${heading}`);
+    if (openFiles.shortfall) {
+      // Said with the report, not only on stderr: it changes what the cases count.
+      const most = connectionsThatFit(MOST_CONNECTIONS, openFiles.limit).toLocaleString("en-US");
+      console.log(`Note: ${openFiles.shortfall}; no case opens more than ${most} connections (${MOST_CONNECTIONS.toLocaleString("en-US")} asked).\n`);
+    }
     console.log(await runCases(generator, targets));
   } finally {
     started.generator?.send({ quit: true });

@@ -22,6 +22,8 @@ export interface NodeRedProcessOptions {
   port?: number;
   /** Settings merged over the defaults below; they must survive JSON.stringify. */
   settings?: Record<string, unknown>;
+  /** See NodeRedCommand.launcher. */
+  launcher?: readonly string[];
 }
 
 /** A command that runs Node-RED: red.js itself, or a script that starts it, such as scripts/dev.mjs. */
@@ -37,6 +39,12 @@ export interface NodeRedCommand {
   version: string;
   /** How long to wait for the admin API to answer, in milliseconds (30 s). */
   startTimeoutMs?: number;
+  /**
+   * A command that starts `node` with the arguments after its own, such as
+   * `sh -c 'ulimit -n N && exec "$@"' sh`, for what Node cannot set for
+   * itself; by its `exec` the process id stays Node's. None by default.
+   */
+  launcher?: readonly string[];
 }
 
 /** How a process ended: its exit code, or the signal that ended it. */
@@ -114,6 +122,7 @@ export class NodeRedProcess {
       port,
       version: (require(packageJson) as { version: string }).version,
       startTimeoutMs: options.startTimeoutMs,
+      launcher: options.launcher,
     });
   }
 
@@ -123,7 +132,8 @@ export class NodeRedProcess {
    * or Node-RED does not answer within `startTimeoutMs`.
    */
   static async spawn(command: NodeRedCommand): Promise<NodeRedProcess> {
-    const child = spawn(process.execPath, command.args, {
+    const [launcher, ...launcherArgs] = command.launcher ?? [];
+    const child = spawn(launcher ?? process.execPath, launcher ? [...launcherArgs, process.execPath, ...command.args] : command.args, {
       cwd: command.cwd,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, ...command.env },
