@@ -7,9 +7,11 @@ export interface Result {
   measured: Measured;
   /** Server CPU over the measuring window, in microseconds. */
   cpu: number;
-  /** Server RSS and V8 heap growth, in bytes (idle case). */
+  /** Server RSS and V8 heap growth, in bytes (idle cases). */
   rss?: number;
   heap?: number;
+  /** Server CPU in microseconds while the connections were held idle, and over how long. */
+  idle?: { cpu: number; seconds: number };
 }
 
 /** Where one target serves the cases: WebSocket URLs, and the path its client connection took on the flood server. */
@@ -102,7 +104,7 @@ export function benchCases(timing: Timing): CaseDefinition[] {
     {
       name: `${thousands(idle)} idle connections`,
       bare: true,
-      spec: (at) => ({ kind: "idle", url: at.idle, count: idle, concurrency: 100 }),
+      spec: (at) => ({ kind: "idle", url: at.idle, count: idle, concurrency: 100, holdMs: 0 }),
       metrics: [
         { metric: "time to open s", higherIsBetter: false, read: (r) => r.measured.seconds },
         { metric: "server CPU µs/conn", higherIsBetter: false, read: cpuPerCount },

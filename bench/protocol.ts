@@ -30,6 +30,11 @@ export interface IdleCase {
   count: number;
   /** Handshakes under way at once. */
   concurrency: number;
+  /**
+   * How long the orchestrator keeps the connections open and idle after
+   * reading the memory, to read the server's CPU meanwhile (0: not at all).
+   */
+  holdMs: number;
 }
 
 export interface FloodCase {
@@ -60,6 +65,8 @@ export type GeneratorEvent =
   | { event: "window-closed" }
   | { event: "window-end"; result: Measured }
   | { event: "idle-open"; result: Measured }
+  /** The idle clients are closed; `lost` of them the server had closed before. */
+  | { event: "idle-closed"; lost: number }
   | { event: "failed"; message: string };
 
 /** Messages from the orchestrator to the load generator. */

@@ -28,7 +28,7 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { NodeRedProcess } from "../test/support/node-red-process";
@@ -37,8 +37,7 @@ import { startBenchNodeRed } from "./bench-node-red";
 import { benchCases, type Endpoints, type Result } from "./cases";
 import { benchFlows, endpoints, type Implementation } from "./flows";
 import { Generator } from "./generator";
-import { cpuMicros, rssBytes, waitUntilQuiet } from "./proc";
-import type { BenchCase } from "./protocol";
+import { measure, type Target, type TargetName } from "./measure";
 import { connectionsThatFit, forkOptionsFor, openFilesFor, RESERVED_FILES, type OpenFiles } from "./open-files";
 import { buildCommit, resolveCommit } from "./ref-build";
 import { table, type Row } from "./report";
@@ -61,80 +60,6 @@ const against = args.includes("--against") ? args[args.indexOf("--against") + 1]
 /** The most connections a case asks for: the limit is raised for them if it can be. */
 const MOST_CONNECTIONS = 50000;
 const openFiles: OpenFiles = openFilesFor(MOST_CONNECTIONS + RESERVED_FILES);
-
-/** In an A/B run, "now" is ours as built from the working tree and "ref" ours as built from the ref. */
-type TargetName = Implementation | "bare" | "now" | "ref";
-
-/** What a case runs against: one implementation in a Node-RED process, or the bare server. */
-interface Target {
-  name: TargetName;
-  /** The server process, to read its CPU time and memory. */
-  pid: number;
-  at: Endpoints;
-  /** Where its Node-RED process writes its memory; none for the bare server. */
-  memoryFile?: string;
-}
-
-/** What Node-RED's process.memoryUsage() said after a full garbage collection. */
-interface Memory {
-  rss: number;
-  heapUsed: number;
-  external: number;
-}
-
-/**
- * Memory after a full garbage collection: Node-RED preloads node-red-preload,
- * which collects and writes process.memoryUsage() on SIGWINCH. The bare
- * server has no such hook: its memory is read from /proc, without a collection.
- */
-async function memoryAfterGc(target: Target): Promise<Memory> {
-  const memoryFile = target.memoryFile;
-  if (!memoryFile) {
-    return { rss: rssBytes(target.pid), heapUsed: 0, external: 0 };
-  }
-  await rm(memoryFile, { force: true });
-  process.kill(target.pid, "SIGWINCH");
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
-    await new Promise((resolvePromise) => setTimeout(resolvePromise, 50));
-    try {
-      return JSON.parse(await readFile(memoryFile, "utf8")) as Memory;
-    } catch {
-      // not written yet
-    }
-  }
-  throw new Error("Node-RED did not report its memory");
-}
-
-/**
- * Runs one case and reads the server's CPU at the window's edges. Each case
- * first waits until all the `servers` processes have settled from the last one.
- */
-async function measure(generator: Generator, servers: number[], target: Target, spec: BenchCase): Promise<Result> {
-  await Promise.all(servers.map((server) => waitUntilQuiet(server)));
-  const before = spec.kind === "idle" ? await memoryAfterGc(target) : undefined;
-  generator.send({ run: spec });
-  await generator.expect("window-start");
-  const cpuBefore = cpuMicros(target.pid);
-  if (spec.kind === "idle") {
-    const open = await generator.expect("idle-open");
-    const cpu = cpuMicros(target.pid) - cpuBefore;
-    await waitUntilQuiet(target.pid);
-    const after = await memoryAfterGc(target);
-    generator.send({ closeIdle: true });
-    await generator.expect("window-end");
-    return {
-      measured: open.result,
-      cpu,
-      rss: after.rss - before!.rss,
-      heap: after.heapUsed + after.external - (before!.heapUsed + before!.external),
-    };
-  }
-  await generator.expect("window-closed");
-  const cpu = cpuMicros(target.pid) - cpuBefore;
-  const end = await generator.expect("window-end");
-  return { measured: end.result, cpu };
-}
 
 /**
  * Where the bare server serves the cases (bare-server.ts). It has no

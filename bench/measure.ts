@@ -1,0 +1,107 @@
+/** One run of one case on one target: the load generator drives it, the server's CPU and memory are read around it. */
+import { readFile, rm } from "node:fs/promises";
+import { performance } from "node:perf_hooks";
+import type { Endpoints, Result } from "./cases";
+import type { Implementation } from "./flows";
+import type { Generator } from "./generator";
+import { cpuMicros, rssBytes, waitUntilQuiet } from "./proc";
+import type { BenchCase, IdleCase } from "./protocol";
+
+/** In an A/B run, "now" is ours as built from the working tree and "ref" ours as built from the ref. */
+export type TargetName = Implementation | "bare" | "now" | "ref";
+
+/** What a case runs against: one implementation in a Node-RED process, or the bare server. */
+export interface Target {
+  name: TargetName;
+  /** The server process, to read its CPU time and memory. */
+  pid: number;
+  at: Endpoints;
+  /** Where its Node-RED process writes its memory; none for the bare server. */
+  memoryFile?: string;
+}
+
+/** What Node-RED's process.memoryUsage() said after a full garbage collection. */
+interface Memory {
+  rss: number;
+  heapUsed: number;
+  external: number;
+}
+
+/**
+ * Memory after a full garbage collection: Node-RED preloads node-red-preload,
+ * which collects and writes process.memoryUsage() on SIGWINCH. The bare
+ * server has no such hook: its memory is read from /proc, without a collection.
+ */
+async function memoryAfterGc(target: Target): Promise<Memory> {
+  const memoryFile = target.memoryFile;
+  if (!memoryFile) {
+    return { rss: rssBytes(target.pid), heapUsed: 0, external: 0 };
+  }
+  await rm(memoryFile, { force: true });
+  process.kill(target.pid, "SIGWINCH");
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 50));
+    try {
+      return JSON.parse(await readFile(memoryFile, "utf8")) as Memory;
+    } catch {
+      // not written yet
+    }
+  }
+  throw new Error("Node-RED did not report its memory");
+}
+
+/**
+ * Runs one case and reads the server's CPU at the window's edges. Each case
+ * first waits until all the `servers` processes have settled from the last one.
+ */
+export async function measure(generator: Generator, servers: number[], target: Target, spec: BenchCase): Promise<Result> {
+  await Promise.all(servers.map((server) => waitUntilQuiet(server)));
+  if (spec.kind === "idle") {
+    return measureIdle(generator, target, spec);
+  }
+  generator.send({ run: spec });
+  await generator.expect("window-start");
+  const cpuBefore = cpuMicros(target.pid);
+  await generator.expect("window-closed");
+  const cpu = cpuMicros(target.pid) - cpuBefore;
+  const end = await generator.expect("window-end");
+  return { measured: end.result, cpu };
+}
+
+/**
+ * Opens the idle connections (the window is their opening), reads the memory
+ * they hold once the server has settled, and, when the case asks, the
+ * server's CPU while they stay open and idle. Fails if the server closed any.
+ */
+async function measureIdle(generator: Generator, target: Target, spec: IdleCase): Promise<Result> {
+  const before = await memoryAfterGc(target);
+  generator.send({ run: spec });
+  await generator.expect("window-start");
+  const cpuBefore = cpuMicros(target.pid);
+  const open = await generator.expect("idle-open");
+  const cpu = cpuMicros(target.pid) - cpuBefore;
+  await waitUntilQuiet(target.pid);
+  const after = await memoryAfterGc(target);
+  const idle = spec.holdMs > 0 ? await cpuWhileIdle(target.pid, spec.holdMs) : undefined;
+  generator.send({ closeIdle: true });
+  const { lost } = await generator.expect("idle-closed");
+  if (lost > 0) {
+    throw new Error(`${target.name} closed ${lost} of the ${open.result.count} idle connections`);
+  }
+  return {
+    measured: open.result,
+    cpu,
+    rss: after.rss - before.rss,
+    heap: after.heapUsed + after.external - (before.heapUsed + before.external),
+    ...(idle ? { idle } : {}),
+  };
+}
+
+/** The server's CPU time over `ms` of wall time, in microseconds, and the time it was read over. */
+async function cpuWhileIdle(pid: number, ms: number): Promise<{ cpu: number; seconds: number }> {
+  const started = performance.now();
+  const cpuBefore = cpuMicros(pid);
+  await new Promise((resolvePromise) => setTimeout(resolvePromise, ms));
+  return { cpu: cpuMicros(pid) - cpuBefore, seconds: (performance.now() - started) / 1000 };
+}
