@@ -1,6 +1,8 @@
-/** The benchmark's cases: what each asks the load generator to do, and which figures it reads from a run. */
+/** The benchmark's cases: what each asks the load generator to do, which targets run it, and which figures it reads from a run. */
+import type { Implementation } from "./flows";
 import { connectionsThatFit } from "./open-files";
 import type { BenchCase, Measured } from "./protocol";
+import { HEARTBEAT_SECONDS } from "./session-fixtures";
 
 /** What one run of a case measured. */
 export interface Result {
@@ -10,7 +12,7 @@ export interface Result {
   /** Server RSS and V8 heap growth, in bytes (idle cases). */
   rss?: number;
   heap?: number;
-  /** Server CPU in microseconds while the connections were held idle, and over how long. */
+  /** Server CPU in microseconds while the connections were held idle, and over how long (heartbeat cases). */
   idle?: { cpu: number; seconds: number };
 }
 
@@ -22,6 +24,13 @@ export interface Endpoints {
   broadcastTrigger: string;
   idle: string;
   flood: string;
+  /** A listener whose clients join rooms themselves, and the trigger whose messages the flow sends to one room. */
+  rooms: string;
+  roomsTrigger: string;
+  /** A listener whose in node's connect events go on into the flow. */
+  open: string;
+  /** A listener with the server heartbeat on. */
+  idleHeartbeat: string;
 }
 
 /** One figure read from each run of a case. */
@@ -31,12 +40,23 @@ export interface Metric {
   read(result: Result): number;
   /** Set where the bare server cannot report the figure. */
   nodeRedOnly?: true;
+  /** Set for a total that should grow in proportion to the connections (read in the scaling table). */
+  growsWithCount?: true;
 }
+
+/** Who runs a case: core's nodes, ours (in an A/B run both builds), the bare `ws` server. */
+export type TargetKind = Implementation | "bare";
 
 export interface CaseDefinition {
   name: string;
-  /** Whether the bare `ws` server runs it too: it has no whole-message mode and no client connection. */
-  bare: boolean;
+  targets: readonly TargetKind[];
+  /**
+   * Set when the case needs options a build before them ignores (rooms,
+   * the server heartbeat): an A/B run leaves it out unless --only picks it.
+   */
+  usesSessionOptions?: true;
+  /** Cases of one group differ only in their number of connections: the scaling table compares them. */
+  scaling?: { group: string; count: number };
   spec(at: Endpoints): BenchCase;
   metrics: Metric[];
 }
@@ -46,17 +66,24 @@ export interface Timing {
   durationMs: number;
   /** Messages in the measured part of the inbound flood. */
   floodMessages: number;
+  /** How long the heartbeat cases hold their sessions idle: a whole number of heartbeat intervals. */
+  heartbeatBeats: number;
   /** The open-file limit of the processes: no case opens more connections than fit under it. */
   fileLimit: number;
 }
 
+const ALL: readonly TargetKind[] = ["core", "ours", "bare"];
+/** Core has no rooms and no server heartbeat: those cases compare ours with the bare server only. */
+const WITHOUT_CORE: readonly TargetKind[] = ["ours", "bare"];
+
 const rate = (result: Result): number => result.measured.count / result.measured.seconds;
 const cpuPerCount = (result: Result): number => result.cpu / result.measured.count;
+const thousands = (count: number): string => count.toLocaleString("en-US");
 
 function echoCase(timing: Timing, clients: number, whole = false): CaseDefinition {
   return {
     name: whole ? `wholemsg echo, ${clients} clients` : `echo, ${clients} client${clients > 1 ? "s" : ""}`,
-    bare: !whole,
+    targets: whole ? ["core", "ours"] : ALL,
     spec: (at) => ({
       kind: "echo",
       url: whole ? at.wholeEcho : at.echo,
@@ -75,52 +102,119 @@ function echoCase(timing: Timing, clients: number, whole = false): CaseDefinitio
   };
 }
 
-const thousands = (count: number): string => count.toLocaleString("en-US");
+function broadcastCase(timing: Timing, name: string, clients: number, rooms?: number): CaseDefinition {
+  return {
+    name,
+    targets: rooms ? WITHOUT_CORE : ALL,
+    ...(rooms ? { usesSessionOptions: true as const } : {}),
+    spec: (at) => ({
+      kind: "broadcast",
+      triggerUrl: rooms ? at.roomsTrigger : at.broadcastTrigger,
+      listenUrl: rooms ? at.rooms : at.broadcast,
+      clients,
+      window: 8,
+      warmupMs: timing.warmupMs,
+      durationMs: timing.durationMs,
+      ...(rooms ? { rooms } : {}),
+    }),
+    metrics: [
+      { metric: "deliveries/s", higherIsBetter: true, read: rate },
+      { metric: "server CPU µs/delivery", higherIsBetter: false, read: cpuPerCount },
+    ],
+  };
+}
+
+/** Memory per connection after full garbage collections: RSS, and V8's heap and external memory (Node-RED only). */
+function memoryMetrics(unit: string): Metric[] {
+  return [
+    { metric: `RSS KiB/${unit}`, higherIsBetter: false, read: (r) => (r.rss ?? 0) / 1024 / r.measured.count },
+    // The bare server has no hook to report its heap.
+    {
+      metric: `V8 heap+external KiB/${unit}`,
+      higherIsBetter: false,
+      read: (r) => (r.heap ?? 0) / 1024 / r.measured.count,
+      nodeRedOnly: true,
+    },
+  ];
+}
+
+const timeToOpen: Metric = { metric: "time to open s", higherIsBetter: false, read: (r) => r.measured.seconds };
+
+function heartbeatCase(timing: Timing, count: number): CaseDefinition {
+  return {
+    name: `heartbeat ${HEARTBEAT_SECONDS} s, ${thousands(count)} idle sessions`,
+    targets: WITHOUT_CORE,
+    usesSessionOptions: true,
+    scaling: { group: "heartbeat", count },
+    spec: (at) => ({
+      kind: "idle",
+      url: at.idleHeartbeat,
+      count,
+      concurrency: 100,
+      // Whole intervals: any window of that length holds the same number of beats.
+      holdMs: timing.heartbeatBeats * HEARTBEAT_SECONDS * 1000,
+    }),
+    metrics: [
+      { ...timeToOpen, growsWithCount: true },
+      ...memoryMetrics("session"),
+      {
+        metric: "server CPU ms/s while idle",
+        higherIsBetter: false,
+        read: (r) => (r.idle ? r.idle.cpu / 1000 / r.idle.seconds : 0),
+        growsWithCount: true,
+      },
+    ],
+  };
+}
 
 export function benchCases(timing: Timing): CaseDefinition[] {
-  const idle = connectionsThatFit(10000, timing.fileLimit);
+  const fit = (asked: number): number => connectionsThatFit(asked, timing.fileLimit);
+  const idle = fit(10000);
+  // A second count only where it differs from the first: a low limit can fit both to the same.
+  const heartbeatCounts = [...new Set([fit(10000), fit(50000)])];
   return [
     echoCase(timing, 1),
     echoCase(timing, 16),
     echoCase(timing, 256),
     echoCase(timing, 16, true),
-    {
-      name: "broadcast to 1,000 clients",
-      bare: true,
-      spec: (at) => ({
-        kind: "broadcast",
-        triggerUrl: at.broadcastTrigger,
-        listenUrl: at.broadcast,
-        clients: 1000,
-        window: 8,
-        warmupMs: timing.warmupMs,
-        durationMs: timing.durationMs,
-      }),
-      metrics: [
-        { metric: "deliveries/s", higherIsBetter: true, read: rate },
-        { metric: "server CPU µs/delivery", higherIsBetter: false, read: cpuPerCount },
-      ],
-    },
+    broadcastCase(timing, "broadcast to 1,000 clients", 1000),
     {
       name: `${thousands(idle)} idle connections`,
-      bare: true,
+      targets: ALL,
       spec: (at) => ({ kind: "idle", url: at.idle, count: idle, concurrency: 100, holdMs: 0 }),
-      metrics: [
-        { metric: "time to open s", higherIsBetter: false, read: (r) => r.measured.seconds },
-        { metric: "server CPU µs/conn", higherIsBetter: false, read: cpuPerCount },
-        { metric: "RSS KiB/conn", higherIsBetter: false, read: (r) => (r.rss ?? 0) / 1024 / r.measured.count },
-        // The bare server has no hook to report its heap.
-        { metric: "V8 heap+external KiB/conn", higherIsBetter: false, read: (r) => (r.heap ?? 0) / 1024 / r.measured.count, nodeRedOnly: true },
-      ],
+      metrics: [timeToOpen, { metric: "server CPU µs/conn", higherIsBetter: false, read: cpuPerCount }, ...memoryMetrics("conn")],
     },
     {
       name: "connect-mode inbound flood",
-      bare: false,
+      targets: ["core", "ours"],
       spec: (at) => ({ kind: "flood", path: at.flood, messages: timing.floodMessages, payloadBytes: 64 }),
       metrics: [
         { metric: "messages/s", higherIsBetter: true, read: rate },
         { metric: "server CPU µs/msg", higherIsBetter: false, read: cpuPerCount },
       ],
     },
+    broadcastCase(timing, "broadcast to 100 clients", 100),
+    broadcastCase(timing, "room of 100 (1,000 clients in 10 rooms)", 1000, 10),
+    {
+      name: `opening ${thousands(idle)} connections, events on`,
+      targets: ALL,
+      spec: (at) => ({ kind: "idle", url: at.open, count: idle, concurrency: 100, holdMs: 0 }),
+      metrics: [
+        { metric: "connections/s", higherIsBetter: true, read: rate },
+        timeToOpen,
+        { metric: "server CPU µs/conn", higherIsBetter: false, read: cpuPerCount },
+        ...memoryMetrics("conn"),
+      ],
+    },
+    ...heartbeatCounts.map((count) => heartbeatCase(timing, count)),
   ];
+}
+
+/**
+ * The cases a run takes: those whose name contains `only`. An A/B run leaves
+ * out the cases that use the session options unless `only` picks them: a ref
+ * from before those options ignores them and would measure something else.
+ */
+export function casesToRun(cases: readonly CaseDefinition[], only: string, abRun: boolean): CaseDefinition[] {
+  return cases.filter((definition) => definition.name.includes(only) && !(abRun && definition.usesSessionOptions && only === ""));
 }

@@ -1,5 +1,6 @@
-/** The flows the benchmark deploys: the same shapes once with core's nodes and once with ours. */
+/** The flows the benchmark deploys: the same shapes once with core's nodes and once with ours, and ours alone where core has no match. */
 import type { Endpoints } from "./cases";
+import { HEARTBEAT_SECONDS, ROOM_SENT_TO } from "./session-fixtures";
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
 
@@ -32,6 +33,10 @@ function paths(impl: Implementation, floodPrefix: string) {
     idle: `${base}/idle`,
     /** Where Node-RED's client connection connects on the load generator's flood server. */
     flood: `${floodPrefix}/flood/${impl}`,
+    rooms: `${base}/rooms`,
+    roomsTrigger: `${base}/rooms-trigger`,
+    open: `${base}/open`,
+    idleHeartbeat: `${base}/idle-hb`,
   };
 }
 
@@ -45,6 +50,10 @@ export function endpoints(redUrl: string, impl: Implementation, floodPrefix: str
     broadcastTrigger: `${redUrl}${at.broadcastTrigger}`,
     idle: `${redUrl}${at.idle}`,
     flood: at.flood,
+    rooms: `${redUrl}${at.rooms}`,
+    roomsTrigger: `${redUrl}${at.roomsTrigger}`,
+    open: `${redUrl}${at.open}`,
+    idleHeartbeat: `${redUrl}${at.idleHeartbeat}`,
   };
 }
 
@@ -72,7 +81,11 @@ const SESSION_OPTIONS: Record<Implementation, Record<"in" | "wholeIn" | "out", R
  * node that drops `_session`, to the out node of a listener many clients
  * join); a listener for idle connections with an in and an out node on it; and
  * a client connection to the load generator whose in node answers "END" with
- * "END" (through a filter and a change node), so a flood can be timed.
+ * "END" (through a filter and a change node), so a flood can be timed; a
+ * listener whose in node passes its messages (ours: connect events) on to a
+ * change node. Ours alone: a listener whose clients join rooms themselves,
+ * with a trigger whose messages go to one room, and a listener with the
+ * server heartbeat on, with an in and an out node.
  */
 export function benchFlows(floodPort: number, options: FlowOptions): FlowNode[] {
   const flows: FlowNode[] = [{ id: "bench", type: "tab", label: "benchmark" }];
@@ -90,15 +103,15 @@ export function benchFlows(floodPort: number, options: FlowOptions): FlowNode[] 
   for (const impl of options.implementations) {
     const types = TYPES[impl];
     const at = paths(impl, options.floodPrefix);
-    const listener = (name: string, path: string, wholemsg = "false") =>
-      config(impl, name, { type: types.listener, path, wholemsg });
+    const listener = (name: string, path: string, wholemsg = "false", fields: Record<string, unknown> = {}) =>
+      config(impl, name, { type: types.listener, path, wholemsg, ...fields });
     const session = SESSION_OPTIONS[impl];
     const inNode = (name: string, server: string, wires: string[], inOptions = session.in) =>
       node(impl, name, { type: types.in, server, client: "", wires: [wires], ...inOptions });
     const outNode = (name: string, server: string, client = "") =>
       node(impl, name, { type: types.out, server, client, ...session.out });
-    const dropSession = (name: string, next: string) =>
-      node(impl, name, { type: "change", rules: [{ t: "delete", p: "_session", pt: "msg" }], wires: [[next]] });
+    const dropSession = (name: string, next?: string) =>
+      node(impl, name, { type: "change", rules: [{ t: "delete", p: "_session", pt: "msg" }], wires: [next ? [next] : []] });
 
     listener("echo-l", at.echo);
     inNode("echo-in", `${impl}-echo-l`, [`${impl}-echo-out`]);
@@ -117,6 +130,32 @@ export function benchFlows(floodPort: number, options: FlowOptions): FlowNode[] 
     listener("idle-l", at.idle);
     inNode("idle-in", `${impl}-idle-l`, []);
     outNode("idle-out", `${impl}-idle-l`);
+
+    // Where a flow is told who connects: ours sends a connect event per
+    // connection through the change node, core's in node sends nothing then.
+    listener("open-l", at.open);
+    inNode("open-in", `${impl}-open-l`, [`${impl}-open-drop`]);
+    dropSession("open-drop");
+
+    if (impl === "ours") {
+      // Clients join with a join frame (clientRooms), so joining costs the flow nothing.
+      listener("rooms-l", at.rooms, "false", { clientRooms: true });
+      listener("rooms-trigger-l", at.roomsTrigger);
+      inNode("rooms-trigger-in", `${impl}-rooms-trigger-l`, [`${impl}-rooms-to`]);
+      node(impl, "rooms-to", {
+        type: "change",
+        rules: [
+          { t: "delete", p: "_session", pt: "msg" },
+          { t: "set", p: "room", pt: "msg", to: ROOM_SENT_TO, tot: "str" },
+        ],
+        wires: [[`${impl}-rooms-out`]],
+      });
+      outNode("rooms-out", `${impl}-rooms-l`);
+
+      listener("hb-l", at.idleHeartbeat, "false", { hb: String(HEARTBEAT_SECONDS) });
+      inNode("hb-in", `${impl}-hb-l`, []);
+      outNode("hb-out", `${impl}-hb-l`);
+    }
 
     config(impl, "flood-c", {
       type: types.client,

@@ -13,6 +13,8 @@ export type TargetName = Implementation | "bare" | "now" | "ref";
 /** What a case runs against: one implementation in a Node-RED process, or the bare server. */
 export interface Target {
   name: TargetName;
+  /** What the target is, whatever its name: "now" and "ref" are both ours. */
+  impl: Implementation | "bare";
   /** The server process, to read its CPU time and memory. */
   pid: number;
   at: Endpoints;

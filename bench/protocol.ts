@@ -22,6 +22,12 @@ export interface BroadcastCase {
   window: number;
   warmupMs: number;
   durationMs: number;
+  /**
+   * When set, client i joins room r(i % rooms) by sending a join frame, and
+   * the flow sends every message to one room (ROOM_SENT_TO): only its
+   * members count, and a frame to any other client fails the case.
+   */
+  rooms?: number;
 }
 
 export interface IdleCase {

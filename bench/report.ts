@@ -23,9 +23,12 @@ export interface Row {
   /** Whether a higher value is better (for the reader; the ratio is always ours/core). */
   higherIsBetter: boolean;
   samples: Record<"core" | "ours" | "bare", number[]>;
+  /** Set for a total that should grow in proportion to the connections (see scaling.ts). */
+  growsWithCount?: boolean;
 }
 
-function format(value: number): string {
+/** A figure as the tables print it: whole from 100 up (thousands separated), one decimal from 10, else two. */
+export function formatFigure(value: number): string {
   if (value >= 100) {
     return Math.round(value).toLocaleString("en-US");
   }
@@ -40,7 +43,7 @@ export function cell(summary: Summary | undefined): string {
   if (!summary) {
     return "";
   }
-  return `${format(summary.median)} [${format(summary.min)}-${format(summary.max)}]`;
+  return `${formatFigure(summary.median)} [${formatFigure(summary.min)}-${formatFigure(summary.max)}]`;
 }
 
 /** A Markdown table: medians with min-max, the ratio ours/core, and the bare `ws` limit. */

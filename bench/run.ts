@@ -20,7 +20,9 @@
  * to core move by 10-30% between runs on a small shared machine; now/ref of
  * neighbouring runs is what shows a few percent on the message path. It
  * combines with --only, --quick and --repeats; the temporary folder is
- * removed at the end, on failure, and on SIGINT or SIGTERM.
+ * removed at the end, on failure, and on SIGINT or SIGTERM. Cases that need
+ * the session options (rooms, the server heartbeat) run in an A/B run only
+ * when --only picks them.
  *
  * The processes it starts get an open-file limit for 50,000 connections
  * where the machine allows raising it (open-files.ts); where it does not, the
@@ -34,13 +36,14 @@ import { join, resolve } from "node:path";
 import type { NodeRedProcess } from "../test/support/node-red-process";
 import { abTable, type PairedRow } from "./ab-report";
 import { startBenchNodeRed } from "./bench-node-red";
-import { benchCases, type Endpoints, type Result } from "./cases";
+import { benchCases, casesToRun, type Endpoints, type Result } from "./cases";
 import { benchFlows, endpoints, type Implementation } from "./flows";
 import { Generator } from "./generator";
 import { measure, type Target, type TargetName } from "./measure";
 import { connectionsThatFit, forkOptionsFor, openFilesFor, RESERVED_FILES, type OpenFiles } from "./open-files";
 import { buildCommit, resolveCommit } from "./ref-build";
 import { table, type Row } from "./report";
+import { scalingTables, type ScaledCase } from "./scaling";
 import { schedule } from "./schedule";
 
 const ROOT = resolve(__dirname, "..", "..");
@@ -57,7 +60,7 @@ const profileDir = args.includes("--profile") ? resolve(args[args.indexOf("--pro
 /** A git ref to run ours against (`--against main`), instead of core and the bare server. */
 const against = args.includes("--against") ? args[args.indexOf("--against") + 1] ?? "" : undefined;
 
-/** The most connections a case asks for: the limit is raised for them if it can be. */
+/** The most connections a case asks for (the larger heartbeat case): the limit is raised for them if it can be. */
 const MOST_CONNECTIONS = 50000;
 const openFiles: OpenFiles = openFilesFor(MOST_CONNECTIONS + RESERVED_FILES);
 
@@ -66,7 +69,19 @@ const openFiles: OpenFiles = openFilesFor(MOST_CONNECTIONS + RESERVED_FILES);
  * whole-message echo and no client connection: no case it runs asks for them.
  */
 function bareEndpoints(url: string): Endpoints {
-  return { echo: `${url}/echo`, wholeEcho: "", broadcast: `${url}/bcast`, broadcastTrigger: `${url}/bcast-trigger`, idle: `${url}/idle`, flood: "" };
+  return {
+    echo: `${url}/echo`,
+    wholeEcho: "",
+    broadcast: `${url}/bcast`,
+    broadcastTrigger: `${url}/bcast-trigger`,
+    idle: `${url}/idle`,
+    flood: "",
+    rooms: `${url}/rooms`,
+    roomsTrigger: `${url}/rooms-trigger`,
+    // Nothing to tell a flow: opening is its idle path.
+    open: `${url}/idle`,
+    idleHeartbeat: `${url}/idle-hb`,
+  };
 }
 
 /** One Node-RED process of a run: the build of this package it loads, and which implementations in it are targets. */
@@ -96,7 +111,9 @@ function plan(tmp: string): { deployments: Deployment[]; heading: string } {
       { label: "now", packageDir: ROOT, targets: [{ impl: "ours", as: "now" }] },
       { label: "ref", packageDir: refDir, targets: [{ impl: "ours", as: "ref" }] },
     ],
-    heading: `now: this working tree; ref: ${against} (${commit.slice(0, 7)})\n`,
+    heading:
+      `now: this working tree; ref: ${against} (${commit.slice(0, 7)})\n` +
+      (only === "" ? "The cases that need the session options (rooms, the server heartbeat) are left out: --only picks them.\n" : ""),
   };
 }
 
@@ -114,7 +131,7 @@ async function startTargets(tmp: string, deployments: Deployment[], generator: G
     await red.deploy(benchFlows(floodPort, { implementations: deployed.map(({ impl }) => impl), floodPrefix }));
     for (const { impl, as } of deployed) {
       const at = endpoints(`ws://127.0.0.1:${red.port}`, impl, floodPrefix);
-      targets.push({ name: as, pid: red.pid, at, memoryFile });
+      targets.push({ name: as, impl, pid: red.pid, at, memoryFile });
       floodPaths.add(at.flood);
     }
   }
@@ -122,7 +139,7 @@ async function startTargets(tmp: string, deployments: Deployment[], generator: G
     const bare = fork(join(__dirname, "bare-server.js"), { stdio: "inherit", ...forkOptionsFor(openFiles.launcher) });
     started.bare = bare;
     const barePort = await new Promise<number>((resolvePromise) => bare.once("message", (m: { port: number }) => resolvePromise(m.port)));
-    targets.push({ name: "bare", pid: bare.pid!, at: bareEndpoints(`ws://127.0.0.1:${barePort}`) });
+    targets.push({ name: "bare", impl: "bare", pid: bare.pid!, at: bareEndpoints(`ws://127.0.0.1:${barePort}`) });
   }
   while (floodPaths.size > 0) {
     floodPaths.delete((await generator.expect("flood-connected")).path);
@@ -136,12 +153,11 @@ async function runCases(generator: Generator, targets: Target[]): Promise<string
   const running = targets.filter((target) => !targetFilter || targetFilter.includes(target.name));
   const rows: Row[] = [];
   const pairedRows: PairedRow[] = [];
-  for (const definition of benchCases({ warmupMs, durationMs, floodMessages: quick ? 300000 : 1000000, fileLimit: openFiles.limit })) {
-    if (!definition.name.includes(only)) {
-      continue;
-    }
+  const scaled: ScaledCase[] = [];
+  const timing = { warmupMs, durationMs, floodMessages: quick ? 300000 : 1000000, heartbeatBeats: quick ? 3 : 6, fileLimit: openFiles.limit };
+  for (const definition of casesToRun(benchCases(timing), only, against !== undefined)) {
     const results: Record<TargetName, Result[]> = { core: [], ours: [], bare: [], now: [], ref: [] };
-    for (const { target, repeat } of schedule(running.filter((t) => definition.bare || t.name !== "bare"), repeats)) {
+    for (const { target, repeat } of schedule(running.filter((t) => definition.targets.includes(t.impl)), repeats)) {
       const result = await measure(generator, servers, target, definition.spec(target.at));
       results[target.name].push(result);
       process.stderr.write(`${definition.name} / ${target.name} #${repeat + 1}: ${Math.round(result.measured.count / result.measured.seconds)}/s\n`);
@@ -150,13 +166,20 @@ async function runCases(generator: Generator, targets: Target[]): Promise<string
       const runs = (name: TargetName): number[] => (metric.nodeRedOnly && name === "bare" ? [] : results[name].map(metric.read));
       const row = { caseName: definition.name, metric: metric.metric, higherIsBetter: metric.higherIsBetter };
       if (against === undefined) {
-        rows.push({ ...row, samples: { core: runs("core"), ours: runs("ours"), bare: runs("bare") } });
+        rows.push({ ...row, samples: { core: runs("core"), ours: runs("ours"), bare: runs("bare") }, growsWithCount: metric.growsWithCount ?? false });
       } else {
         pairedRows.push({ ...row, now: runs("now"), ref: runs("ref") });
       }
     }
+    if (definition.scaling) {
+      scaled.push({ caseName: definition.name, ...definition.scaling });
+    }
   }
-  return against === undefined ? table(rows) : abTable(pairedRows);
+  if (against !== undefined) {
+    return abTable(pairedRows);
+  }
+  const scaling = scalingTables(rows, scaled);
+  return scaling === "" ? table(rows) : `${table(rows)}\n\nHow the figures grow with the number of connections:\n\n${scaling}`;
 }
 
 async function main(): Promise<void> {

@@ -5,7 +5,8 @@ import type { AddressInfo } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
 import { abTable, gain, pairedRatios } from "../../bench/ab-report";
 import { RawClient, textFrame } from "../../bench/raw-client";
-import { summarize, table } from "../../bench/report";
+import { summarize, table, type Row } from "../../bench/report";
+import { scalingTables } from "../../bench/scaling";
 import { schedule } from "../../bench/schedule";
 import { SourceAddresses } from "../../bench/source-addresses";
 
@@ -102,6 +103,40 @@ describe("the benchmark's parts", () => {
     const wrapping = new SourceAddresses(1);
     const all = Array.from({ length: 254 }, () => wrapping.next());
     assert.deepEqual([all[0], all[252], all[253]], ["127.0.0.2", "127.0.0.254", "127.0.0.2"]);
+  });
+
+  describe("scaling", () => {
+    const row = (caseName: string, metric: string, ours: number[], bare: number[], growsWithCount = false): Row => ({
+      caseName,
+      metric,
+      higherIsBetter: false,
+      samples: { core: [], ours, bare },
+      growsWithCount,
+    });
+
+    it("sets the figures at the smallest and largest count side by side, with their ratio and what linear growth would give", () => {
+      const printed = scalingTables(
+        [row("hb 10k", "KiB/session", [4, 4.2, 3.8], [1]), row("hb 20k", "KiB/session", [4.4], [1]), row("hb 10k", "CPU ms/s", [40], [], true), row("hb 20k", "CPU ms/s", [84], [], true)],
+        [
+          { caseName: "hb 20k", group: "hb", count: 20000 },
+          { caseName: "hb 10k", group: "hb", count: 10000 },
+        ],
+      );
+      const lines = printed.split("\n");
+      assert.match(lines[0]!, /^\| metric +\| target \| at 10,000 \| at 20,000 \| ratio \| if linear \|$/);
+      assert.deepEqual(
+        lines.slice(2).map((line) => line.split("|").slice(1, -1).map((cell) => cell.trim())),
+        [
+          ["KiB/session", "ours", "4.00", "4.40", "1.10×", "1.00×"],
+          ["KiB/session", "bare", "1.00", "1.00", "1.00×", "1.00×"],
+          ["CPU ms/s", "ours", "40.0", "84.0", "2.10×", "2.00×"],
+        ],
+      );
+    });
+
+    it("prints nothing for a group that ran at one count", () => {
+      assert.equal(scalingTables([row("hb 10k", "m", [1], [1])], [{ caseName: "hb 10k", group: "hb", count: 10000 }]), "");
+    });
   });
 
   describe("report", () => {
