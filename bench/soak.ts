@@ -63,7 +63,8 @@ async function main(): Promise<void> {
   const root = resolve(__dirname, "..", "..");
   const tmp = await mkdtemp(join(tmpdir(), "flowsocket-soak-"));
   const memoryFile = join(tmp, "memory.json");
-  const red = await startBenchNodeRed({ packageDir: root, userDir: join(tmp, "user"), memoryFile, profileDir: "" });
+  // A soak opens few connections: no raised open-file limit, no launcher.
+  const red = await startBenchNodeRed({ packageDir: root, userDir: join(tmp, "user"), memoryFile, profileDir: "", launcher: [] });
   const stopAll = async (): Promise<void> => {
     await red.stop();
     await rm(tmp, { recursive: true, force: true });
