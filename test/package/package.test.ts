@@ -119,13 +119,17 @@ describe("the package", () => {
 
       it("saves only properties the runtime reads", () => {
         // A name the editor and the runtime spell differently would be saved
-        // and never used. Node-RED itself reads name and outputs.
+        // and never used. Node-RED itself reads name and outputs. The runtime
+        // reads a property as def.<name>, or by passing its name to a settings
+        // reader, such as numberSetting(def, "port", ...).
         const runtime = readdirSync(join(ROOT, dir), { recursive: true, encoding: "utf8" })
           .filter((path) => path.endsWith(".js"))
           .map((path) => readFileSync(join(ROOT, dir, path), "utf8"))
           .join("\n");
         const unread = [...definitions()].flatMap(([type, { defaults }]) =>
-          defaults.filter((name) => name !== "name" && name !== "outputs" && !runtime.includes(`def.${name}`)).map((name) => `${type}.${name}`),
+          defaults
+            .filter((name) => name !== "name" && name !== "outputs" && !runtime.includes(`def.${name}`) && !new RegExp(`[(,]\\s*"${name}"\\s*[,)]`).test(runtime))
+            .map((name) => `${type}.${name}`),
         );
         assert.deepEqual(unread, []);
       });
