@@ -1,11 +1,17 @@
 import type { IncomingHttpHeaders } from "node:http";
 
+const NONE: Readonly<Record<string, string>> = Object.freeze({});
+
 /**
  * The headers named in `names` (lower case), as single strings; repeated
  * headers are joined with ", " as HTTP allows. No other header is kept, so a
  * cookie or a token reaches a flow only when a user listed it.
  */
-export function keptHeaders(headers: IncomingHttpHeaders, names: readonly string[]): Record<string, string> {
+export function keptHeaders(headers: IncomingHttpHeaders, names: readonly string[]): Readonly<Record<string, string>> {
+  // Most listeners keep none: they all share one empty object.
+  if (names.length === 0) {
+    return NONE;
+  }
   const kept: Record<string, string> = {};
   for (const name of names) {
     const value = headers[name];

@@ -15,7 +15,7 @@ export class Rooms {
       this.members.set(room, members);
     }
     members.add(session);
-    session.rooms.add(room);
+    session.enterRoom(room);
   }
 
   leave(session: Session, room: string): void {
@@ -23,7 +23,7 @@ export class Rooms {
     if (members?.delete(session) && members.size === 0) {
       this.members.delete(room);
     }
-    session.rooms.delete(room);
+    session.exitRoom(room);
   }
 
   /** Takes a session out of every room it is in (when it closes, say). */

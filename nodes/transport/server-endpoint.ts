@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type WebSocket from "ws";
 import { WebSocketServer, type ServerOptions } from "ws";
@@ -14,7 +15,7 @@ import { Heartbeat } from "./heartbeat";
 import { RandomIds } from "./ids";
 import { ReadPacer } from "./read-pacer";
 import { parseRoomCommand } from "./room-commands";
-import { Session, type SessionHandlers, type SessionIo } from "./session";
+import { Session, type Handshake, type SessionHandlers, type SessionIo } from "./session";
 import { SessionEndpoint } from "./session-endpoint";
 import type { Target } from "./target";
 import { WriteBatch } from "./write-batch";
@@ -197,15 +198,14 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
       socket.terminate();
       return;
     }
-    const handshake = {
-      remoteAddress: (this.options.trustProxy && forwardedFor(request.headers)) || request.socket.remoteAddress || "",
-      remotePort: request.socket.remotePort ?? 0,
-      url: request.url ?? "/",
-      protocol: socket.protocol,
-      openedAt: Date.now(),
-      headers: keptHeaders(request.headers, this.options.keepHeaders ?? []),
+    const handshake = new ServerHandshake(
+      request.socket,
+      this.options.trustProxy ? forwardedFor(request.headers) : undefined,
+      request.url ?? "/",
+      socket.protocol,
+      keptHeaders(request.headers, this.options.keepHeaders ?? []),
       principal,
-    };
+    );
     const session = new Session(this.ids.next(), socket, handshake, this.io, this.sessionHandlers, this.quiet);
     this.sessions.add(session);
     this.handlers.onOpen(session);
@@ -249,4 +249,35 @@ function refuse(socket: Duplex, status: number, text: string, headers = ""): voi
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n${headers}Content-Length: 0\r\n\r\n`);
   // A client that does not read cannot hold the socket open.
   socket.once("finish", () => socket.destroy());
+}
+
+/**
+ * A listener session's handshake facts. The peer's address and port are
+ * read from the socket only when asked for (once, then kept): each read is a
+ * system call, and a flow without session details never asks.
+ */
+class ServerHandshake implements Handshake {
+  readonly openedAt = Date.now();
+  #address: string | undefined;
+  #port: number | undefined;
+
+  constructor(
+    private readonly socket: Socket,
+    /** The client's address as a trusted proxy reported it, if any. */
+    private readonly forwarded: string | undefined,
+    readonly url: string,
+    readonly protocol: string,
+    readonly headers: Readonly<Record<string, string>>,
+    readonly principal: Principal | undefined,
+  ) {}
+
+  get remoteAddress(): string {
+    this.#address ??= this.forwarded || this.socket.remoteAddress || "";
+    return this.#address;
+  }
+
+  get remotePort(): number {
+    this.#port ??= this.socket.remotePort ?? 0;
+    return this.#port;
+  }
 }

@@ -60,6 +60,8 @@ export interface SessionIo {
   readonly limits: SessionLimits;
 }
 
+const NO_ROOMS: ReadonlySet<string> = new Set();
+
 /**
  * One open WebSocket connection, on either side: it owns its `ws` socket
  * (nobody else touches it), decodes and paces what arrives, batches what
@@ -75,8 +77,8 @@ export class Session {
   readonly #quiet: () => boolean;
   /** Why it is closing, once something on this side decided it; else the peer did. */
   #cause: CloseCause | undefined;
-  /** The rooms it is in; kept by the endpoint's room registry. */
-  readonly rooms = new Set<string>();
+  /** The rooms it is in, kept by the endpoint's room registry; made at the first join (most sessions never join one). */
+  #rooms: Set<string> | undefined;
   /** With `cause: "limit"`, which limit it went over. */
   #limit: LimitName | undefined;
   readonly #bucket: RateBucket | undefined;
@@ -141,6 +143,21 @@ export class Session {
 
   get isOpen(): boolean {
     return this.#socket.readyState === WebSocket.OPEN;
+  }
+
+  /** The rooms the session is in. */
+  get rooms(): ReadonlySet<string> {
+    return this.#rooms ?? NO_ROOMS;
+  }
+
+  /** For the room registry (rooms.ts): records a membership. */
+  enterRoom(room: string): void {
+    (this.#rooms ??= new Set()).add(room);
+  }
+
+  /** For the room registry (rooms.ts): forgets a membership. */
+  exitRoom(room: string): void {
+    this.#rooms?.delete(room);
   }
 
   /** With `cause: "limit"`, which limit the session went over. */
