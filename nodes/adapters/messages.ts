@@ -204,16 +204,17 @@ export class Messages {
 
   private buildInfo(session: Session): SessionInfo {
     const { handshake } = session;
-    const url = requestUrl(handshake.url);
+    const { path, search } = splitTarget(handshake.url);
     return {
       type: "websocket",
       id: session.id,
-      ...(this.kind === "listener" ? { path: url.pathname } : { url: handshake.url }),
+      ...(this.kind === "listener" ? { path } : { url: handshake.url }),
       remoteAddress: handshake.remoteAddress,
       remotePort: handshake.remotePort,
       protocol: handshake.protocol,
-      query: queryOf(url),
-      headers: Object.freeze({ ...handshake.headers }),
+      query: queryOf(search),
+      // Already read-only when none were kept (a shared frozen object); else copied and frozen.
+      headers: Object.isFrozen(handshake.headers) ? handshake.headers : Object.freeze({ ...handshake.headers }),
       openedAt: handshake.openedAt,
       ...(handshake.principal ? { principal: Object.freeze({ ...handshake.principal }) } : {}),
     };
@@ -253,19 +254,27 @@ function formatted(frame: FrameData, format: Exclude<ReceiveFormat, "auto">): un
   }
 }
 
-/** A request target ("/ws?x=1") or URL, parsed; one that cannot be parsed counts as "/". */
-function requestUrl(target: string): URL {
-  try {
-    return new URL(target, "ws://endpoint");
-  } catch {
-    return new URL("ws://endpoint/");
-  }
+/**
+ * A request target ("/ws?x=1") or a client's URL, split at its query as the
+ * upgrade router does: cheaper than a URL parse, which a connection would
+ * otherwise pay on every open.
+ */
+function splitTarget(target: string): { path: string; search: string } {
+  const query = target.indexOf("?");
+  const hash = target.indexOf("#", query === -1 ? 0 : query);
+  const end = hash === -1 ? target.length : hash;
+  return query === -1 ? { path: target.slice(0, end), search: "" } : { path: target.slice(0, query), search: target.slice(query + 1, end) };
 }
 
+const NO_QUERY: Readonly<Record<string, string | string[]>> = Object.freeze({});
+
 /** The query string as an object, frozen; a name given more than once has an array of its values. */
-function queryOf(url: URL): Readonly<Record<string, string | string[]>> {
+function queryOf(search: string): Readonly<Record<string, string | string[]>> {
+  if (search === "") {
+    return NO_QUERY;
+  }
   const query: Record<string, string | string[]> = {};
-  for (const [name, value] of url.searchParams) {
+  for (const [name, value] of new URLSearchParams(search)) {
     const earlier = query[name];
     query[name] = earlier === undefined ? value : Array.isArray(earlier) ? [...earlier, value] : [earlier, value];
   }
