@@ -9,6 +9,18 @@ import { installPackedPackage, withClientPort } from "../support/packed-install"
 import { TestClient } from "../support/peers";
 
 const ROOT = resolve(__dirname, "..", "..", "..");
+const SECRET = "Bearer editor-secret-7c1d";
+const LISTENER_TOKEN = "listener-token-e2e-93b0";
+/** The issue 9 and 10 options, which a flow from core has none of. */
+const LISTENER_OPTIONS = [
+  "maxPayload", "maxFragments", "maxSessions", "rateLimit", "rateBurst", "highWaterMark", "backpressure", "compression", "compressionThreshold",
+  "tokenName", "tokenHeader", "tokenQuery", "tokenSubprotocol", "origins", "httpNodeAuth", "port", "host", "tls", "clientCert",
+];
+const CLIENT_OPTIONS = [
+  "autoConnect", "connectTimeout", "reconnectDelay", "reconnectMax", "reconnectFactor", "reconnectJitter", "reconnectAttempts", "firstMessage",
+  "firstMessageType", "origin", "queue", "queueSize", "queueBytes", "queueAge", "maxPayload", "highWaterMark", "backpressure", "compression",
+  "compressionThreshold",
+];
 const SHOTS = join(ROOT, ".build", "screenshots");
 const HEADERS = [
   { keyType: "other", keyValue: "X-Api-Key", valueType: "env", valueValue: "API_KEY" },
@@ -399,7 +411,10 @@ describe("e2e: the editor in a browser", function () {
       { id: "c0e0000000000001", type: "flowsocket-listener", path: "/ws/core-compat", wholemsg: "true" },
       { id: "c0e0000000000002", type: "flowsocket-in", name: "core in", server: "c0e0000000000001", client: "", x: 160, y: 80, wires: [["c0e0000000000003"]] },
       { id: "c0e0000000000003", type: "flowsocket-out", name: "core out", server: "c0e0000000000001", client: "", x: 380, y: 80, wires: [] },
+      // Unused, so it never connects: only what the editor deploys of it counts.
+      { id: "c0e0000000000004", type: "flowsocket-client", path: "ws://127.0.0.1:9/unused", wholemsg: "false" },
     ];
+    const home = await page.evaluate(() => (window as unknown as { RED: EditorApi }).RED.workspaces.active());
     // Through the Import dialog, into a new flow, as a user pastes a flow.
     await page.evaluate(() => (window as unknown as { RED: EditorApi }).RED.actions.invoke("core:show-import-dialog"));
     await page.fill("#red-ui-clipboard-dialog-import-text", JSON.stringify(core));
@@ -451,23 +466,20 @@ describe("e2e: the editor in a browser", function () {
       return Object.fromEntries(names.map((name) => [name, node[name]]));
     };
     // The imported nodes were never opened: the editor gave them no defaults.
-    assert.deepEqual(deployed("c0e0000000000001", ["path", "hb", "sessionHeaders", "trustProxy", "clientRooms"]), {
-      path: "/ws/core-compat",
-      hb: undefined,
-      sessionHeaders: undefined,
-      trustProxy: undefined,
-      clientRooms: undefined,
-    });
-    assert.deepEqual(deployed("c0e0000000000002", ["name", "events", "metadata"]), { name: "core in", events: undefined, metadata: undefined });
-    assert.deepEqual(deployed("c0e0000000000003", ["name", "control", "results", "outputs", "wires"]), {
+    const absent = (names: string[]): Record<string, undefined> => Object.fromEntries(names.map((name) => [name, undefined]));
+    assert.deepEqual(deployed("c0e0000000000001", ["path", ...LISTENER_OPTIONS]), { path: "/ws/core-compat", ...absent(LISTENER_OPTIONS) });
+    assert.deepEqual(deployed("c0e0000000000004", ["path", ...CLIENT_OPTIONS]), { path: "ws://127.0.0.1:9/unused", ...absent(CLIENT_OPTIONS) });
+    assert.deepEqual(deployed("c0e0000000000002", ["name", "events", "metadata", "format"]), { name: "core in", events: undefined, metadata: undefined, format: undefined });
+    assert.deepEqual(deployed("c0e0000000000003", ["name", "control", "results", "format", "outputs", "wires"]), {
       name: "core out",
       control: undefined,
       results: undefined,
+      format: undefined,
       outputs: 0,
       wires: [],
     });
-    assert.deepEqual(deployed(added["flowsocket-in"]!, ["events", "metadata"]), { events: true, metadata: true });
-    assert.deepEqual(deployed(added["flowsocket-out"]!, ["control", "results", "outputs"]), { control: true, results: false, outputs: 0 });
+    assert.deepEqual(deployed(added["flowsocket-in"]!, ["events", "metadata", "format"]), { events: true, metadata: true, format: "auto" });
+    assert.deepEqual(deployed(added["flowsocket-out"]!, ["control", "results", "format", "outputs"]), { control: true, results: false, format: "auto", outputs: 0 });
 
     // And the imported flow behaves as core's: no connect event comes before
     // the echo, a peer's "event" stays, and to, room and action are data.
@@ -481,13 +493,16 @@ describe("e2e: the editor in a browser", function () {
     } finally {
       await peer.close();
       await page.evaluate(
-        ({ listener, flow }) => {
+        ({ listener, flow, back }) => {
           const editor = (window as unknown as { RED: EditorApi }).RED;
           editor.nodes.remove(listener);
+          editor.nodes.remove("c0e0000000000004");
           // As the flow's tab menu does: the tab and the nodes on it.
           editor.workspaces.delete(editor.nodes.workspace(flow));
+          // Back on the example's flow: a config dialog opened with no flow showing fails in Node-RED.
+          editor.workspaces.show(back);
         },
-        { listener: core[0]!.id, flow: tab },
+        { listener: core[0]!.id, flow: tab, back: home },
       );
     }
   });
@@ -509,6 +524,203 @@ describe("e2e: the editor in a browser", function () {
       await help.locator("h4").first().scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(SHOTS, `help-${type}.png`) });
     }
+  });
+
+  it("shows the client's options in tabs, refuses values the runtime would refuse, and saves and reloads them", async function () {
+    const id = await openEditor("flowsocket-client");
+    // The example's client has no autoConnect: shown as the runtime reads it, on.
+    assert.equal(await page.isChecked("#node-config-input-autoConnect"), true);
+    await expectMarks("#node-config-input-connectTimeout", [["0", true], ["abc", true], ["10", false]]);
+    await page.evaluate(() => {
+      const input = (window as unknown as { $: JQueryLike }).$("#node-config-input-firstMessage");
+      input.typedInput("type", "json");
+      input.typedInput("value", '{"hello":1}');
+    });
+    await page.locator(".red-ui-tray").screenshot({ path: join(SHOTS, "client-tab-connection.png") });
+
+    await openTab("flowsocket-client-tab-reconnect");
+    await expectMarks("#node-config-input-reconnectDelay", [["-1", true], ["1", false]]);
+    await expectMarks("#node-config-input-reconnectMax", [["2147484", true], ["10", false]]);
+    await expectMarks("#node-config-input-reconnectFactor", [["0.5", true], ["101", true], ["1.5", false]]);
+    await expectMarks("#node-config-input-reconnectJitter", [["1.5", true], ["0.2", false]]);
+    await expectMarks("#node-config-input-reconnectAttempts", [["1.5", true], ["-1", true], ["5", false]]);
+    assert.equal(await page.isVisible("#node-config-input-queueSize"), false, "the queue's limits only with the queue");
+    await page.check("#node-config-input-queue");
+    await expectMarks("#node-config-input-queueSize", [["0", true], ["1000001", true], ["200", false]]);
+    await expectMarks("#node-config-input-queueBytes", [["0", true], ["65536", false]]);
+    await expectMarks("#node-config-input-queueAge", [["0", true], ["30", false]]);
+    await page.locator(".red-ui-tray").screenshot({ path: join(SHOTS, "client-tab-reconnect.png") });
+
+    await openTab("flowsocket-client-tab-limits");
+    await expectMarks("#node-config-input-maxPayload", [["0", true], ["2147483648", true], ["1000000", false]]);
+    await expectMarks("#node-config-input-highWaterMark", [["1.5", true], ["262144", false]]);
+    assert.equal(await page.inputValue("#node-config-input-backpressure"), "drop");
+    await page.selectOption("#node-config-input-backpressure", "close");
+    await page.check("#node-config-input-compression");
+    await expectMarks("#node-config-input-compressionThreshold", [["-1", true], ["0", false], ["512", false]]);
+    await page.locator(".red-ui-tray").screenshot({ path: join(SHOTS, "client-tab-limits.png") });
+
+    // An Authorization header typed as plain text, as in a flow converted from core.
+    await openTab("flowsocket-client-tab-headers");
+    await page.fill("#node-config-input-origin", "https://app.example");
+    await page.click("#flowsocket-client-tab-headers .red-ui-editableList-addButton");
+    const row = page.locator("#flowsocket-client-headers .flowsocket-header-row").last();
+    // A TypedInput shows an input of its own and keeps the value in the hidden original.
+    await row.locator("input.red-ui-typedInput-input").nth(0).fill("Authorization");
+    await row.locator("input.red-ui-typedInput-input").nth(1).fill(SECRET);
+    await row.locator("input.red-ui-typedInput-input").nth(1).dispatchEvent("change");
+    await page.locator(".red-ui-tray").screenshot({ path: join(SHOTS, "client-tab-headers.png") });
+    await saveEditor();
+
+    assert.deepEqual(await propertiesOf(id, ["autoConnect", "connectTimeout", "firstMessage", "firstMessageType", "origin"]), {
+      autoConnect: true,
+      connectTimeout: "10",
+      firstMessage: '{"hello":1}',
+      firstMessageType: "json",
+      origin: "https://app.example",
+    });
+    const saved = {
+      reconnectDelay: "1",
+      reconnectMax: "10",
+      reconnectFactor: "1.5",
+      reconnectJitter: "0.2",
+      reconnectAttempts: "5",
+      queue: true,
+      queueSize: "200",
+      queueBytes: "65536",
+      queueAge: "30",
+      maxPayload: "1000000",
+      highWaterMark: "262144",
+      backpressure: "close",
+      compression: true,
+      compressionThreshold: "512",
+    };
+    assert.deepEqual(await propertiesOf(id, Object.keys(saved)), saved);
+    const headers = (await propertiesOf(id, ["headers"])).headers as Record<string, string>[];
+    assert.deepEqual(headers, [...HEADERS, { keyType: "other", keyValue: "Authorization", valueType: "cred", valueValue: "" }]);
+
+    // Reopened, the rows show what was saved, the secret among them.
+    await openNode(id);
+    await openTab("flowsocket-client-tab-reconnect");
+    assert.equal(await page.inputValue("#node-config-input-reconnectFactor"), "1.5");
+    assert.equal(await page.isVisible("#node-config-input-queueSize"), true);
+    const secretRow = page.locator("#flowsocket-client-headers .flowsocket-header-row").last();
+    assert.equal(await secretRow.locator("input.flowsocket-header-value").inputValue(), SECRET);
+    assert.equal(await secretRow.locator("input.red-ui-typedInput-input").nth(1).getAttribute("type"), "password");
+    await cancelEditor();
+
+    // Deployed: the flow holds no secret, the editor's credentials endpoint has it.
+    await deployFromEditor();
+    const flows = (await red!.get("/flows")).body as Record<string, unknown>[];
+    assert.equal(JSON.stringify(flows).includes(SECRET), false, "GET /flows has no secret");
+    const client = flows.find((node) => node.id === id)!;
+    assert.deepEqual((client.headers as unknown[]).at(-1), { keyType: "other", keyValue: "Authorization", valueType: "cred", valueValue: "" });
+    assert.equal(client.credentials, undefined);
+    const credentials = (await red!.get(`/credentials/flowsocket-client/${id}`)).body as { headerSecrets?: string };
+    assert.deepEqual(JSON.parse(credentials.headerSecrets ?? "{}"), { Authorization: SECRET });
+  });
+
+  it("shows the listener's limits, security and own port in tabs, keeps the token a password that GET /flows never shows", async function () {
+    const listener = { id: "a11ce00000000001", type: "flowsocket-listener", path: "/ws/locked", wholemsg: "false" };
+    await page.evaluate((node) => (window as unknown as { RED: EditorApi }).RED.nodes.import([node]), listener);
+    await openNode(listener.id);
+    try {
+      await openTab("flowsocket-listener-tab-limits");
+      assert.equal(await page.inputValue("#node-config-input-backpressure"), "drop");
+      await expectMarks("#node-config-input-maxPayload", [["0", true], ["65536", false]]);
+      await expectMarks("#node-config-input-maxFragments", [["0", true], ["64", false]]);
+      await expectMarks("#node-config-input-maxSessions", [["1.5", true], ["100", false]]);
+      await expectMarks("#node-config-input-rateLimit", [["abc", true], ["50", false]]);
+      await expectMarks("#node-config-input-rateBurst", [["0", true], ["100", false]]);
+      await page.selectOption("#node-config-input-backpressure", "close");
+      await page.locator(".red-ui-tray").screenshot({ path: join(SHOTS, "listener-tab-limits.png") });
+
+      await openTab("flowsocket-listener-tab-security");
+      assert.equal(await page.getAttribute("#node-config-input-token", "type"), "password");
+      await page.fill("#node-config-input-token", LISTENER_TOKEN);
+      await page.fill("#node-config-input-tokenQuery", "access_token");
+      await page.check("#node-config-input-tokenSubprotocol");
+      await page.fill("#node-config-input-origins", "https://app.example");
+      await page.locator(".red-ui-tray").screenshot({ path: join(SHOTS, "listener-tab-security.png") });
+
+      await openTab("flowsocket-listener-tab-port");
+      assert.equal(await page.isVisible("#node-config-input-tls"), false, "TLS only with a port");
+      assert.equal(await page.isVisible("#node-config-input-clientCert"), false, "client certificates only with TLS");
+      await expectMarks("#node-config-input-port", [["0", true], ["65536", true], ["80.5", true], ["18999", false]]);
+      await page.fill("#node-config-input-host", "127.0.0.1");
+      await page.locator("#node-config-input-host").blur();
+      assert.equal(await page.isVisible("#node-config-input-tls"), true);
+      assert.match((await page.textContent("#flowsocket-listener-root")) ?? "", /ws:\/\/127\.0\.0\.1:18999\/ws\/locked/);
+      await page.locator(".red-ui-tray").screenshot({ path: join(SHOTS, "listener-tab-port.png") });
+      // Back on Node-RED's server: the host goes with the port.
+      await page.fill("#node-config-input-port", "");
+      await page.locator("#node-config-input-port").blur();
+      assert.match((await page.textContent("#flowsocket-listener-root")) ?? "", /httpNodeRoot/);
+      await saveEditor();
+
+      const saved = {
+        maxPayload: "65536",
+        maxFragments: "64",
+        maxSessions: "100",
+        rateLimit: "50",
+        rateBurst: "100",
+        backpressure: "close",
+        compression: false,
+        tokenQuery: "access_token",
+        tokenHeader: false,
+        tokenSubprotocol: true,
+        origins: "https://app.example",
+        httpNodeAuth: false,
+        port: "",
+        host: "",
+        tls: "",
+        clientCert: false,
+      };
+      assert.deepEqual(await propertiesOf(listener.id, Object.keys(saved)), saved);
+      await deployFromEditor();
+      const flows = (await red!.get("/flows")).body as Record<string, unknown>[];
+      assert.equal(JSON.stringify(flows).includes(LISTENER_TOKEN), false, "GET /flows has no token");
+      assert.equal(flows.find((node) => node.id === listener.id)?.credentials, undefined);
+      // A password credential: the editor is told only that there is one.
+      assert.deepEqual((await red!.get(`/credentials/flowsocket-listener/${listener.id}`)).body, { has_token: true });
+
+      // Reopened: the password field holds a stand-in, not the token.
+      await openNode(listener.id);
+      await openTab("flowsocket-listener-tab-security");
+      assert.notEqual(await page.inputValue("#node-config-input-token"), LISTENER_TOKEN);
+      assert.equal(await page.isChecked("#node-config-input-tokenSubprotocol"), true);
+      await cancelEditor();
+    } finally {
+      await page.evaluate((nodeId) => (window as unknown as { RED: EditorApi }).RED.nodes.remove(nodeId), listener.id);
+    }
+  });
+
+  it("gives in and out nodes a Format, shown as auto when the flow has none, and the in node's only for payloads", async function () {
+    // A client sending the entire message: its frames are messages, not payloads.
+    const whole = { id: "a11ce00000000002", type: "flowsocket-client", path: "ws://127.0.0.1:9/whole", wholemsg: "true" };
+    await page.evaluate((node) => (window as unknown as { RED: EditorApi }).RED.nodes.import([node]), whole);
+    try {
+      const inId = await openEditor("flowsocket-in", (node) => node.format === undefined);
+      assert.equal(await page.inputValue("#node-input-format"), "auto");
+      await page.selectOption("#node-input-format", "string");
+      await page.selectOption("#node-input-mode", "client");
+      await page.selectOption("#node-input-client", whole.id);
+      assert.equal(await page.isVisible("#node-input-format"), false);
+      await page.selectOption("#node-input-mode", "server");
+      assert.equal(await page.isVisible("#node-input-format"), true);
+      await page.locator(".red-ui-tray").screenshot({ path: join(SHOTS, "in-node-format.png") });
+      await saveEditor();
+      assert.equal((await propertiesOf(inId, ["format"])).format, "string");
+    } finally {
+      await page.evaluate((nodeId) => (window as unknown as { RED: EditorApi }).RED.nodes.remove(nodeId), whole.id);
+    }
+
+    const outId = await openEditor("flowsocket-out", (node) => node.format === undefined);
+    assert.equal(await page.inputValue("#node-input-format"), "auto");
+    await page.selectOption("#node-input-format", "text");
+    await page.locator(".red-ui-tray").screenshot({ path: join(SHOTS, "out-node-format.png") });
+    await saveEditor();
+    assert.equal((await propertiesOf(outId, ["format"])).format, "text");
   });
 
   it("raised no script errors in the page", function () {
@@ -584,6 +796,14 @@ describe("e2e: the editor in a browser", function () {
   async function saveEditor(): Promise<void> {
     await page.click(".red-ui-tray:last-of-type #node-dialog-ok, .red-ui-tray:last-of-type #node-config-dialog-ok");
     await page.waitForFunction(() => document.querySelectorAll(".red-ui-tray").length === 0);
+  }
+
+  /** Shows a tab of the open listener or client dialog. */
+  async function openTab(id: string): Promise<void> {
+    // RED.tabs takes a second click within 400 ms of the one before as a double click, which does not switch.
+    await page.waitForTimeout(400);
+    await page.click(`.red-ui-tray:last-of-type a[href="#${id}"]`);
+    await page.waitForSelector(`#${id}`, { state: "visible" });
   }
 
   /** Some properties of a node as the editor holds them. */
@@ -690,6 +910,9 @@ describe("e2e: the editor in a browser", function () {
   }
 });
 
+/** The editor's jQuery, as far as the tests use it on a TypedInput. */
+type JQueryLike = (selector: string) => { typedInput(method: string, value: string): void };
+
 interface PaletteEntry {
   type: string | null;
   label: string;
@@ -719,6 +942,7 @@ interface EditorApi {
     refresh(): void;
     active(): string;
     delete(workspace: unknown): void;
+    show(id: string): void;
   };
   view: {
     redraw(updateActive?: boolean): void;
