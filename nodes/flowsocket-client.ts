@@ -1,7 +1,7 @@
 import type { Node, NodeAPI, NodeDef } from "node-red";
 import type { EndpointConfigNode } from "./adapters/endpoint-config";
 import { EndpointHub, type EndpointUser } from "./adapters/endpoint-hub";
-import { LogDigest } from "./adapters/log-digest";
+import { warningDigest } from "./adapters/log-digest";
 import { tlsConfigOptions } from "./adapters/tls";
 import { parseHeaderSecrets, resolveHeaders, type HeaderSetting } from "./adapters/headers";
 import { clientSettings, type ClientSettingsDef } from "./settings/client-settings";
@@ -51,10 +51,7 @@ export function registerClient(RED: NodeAPI): void {
       lastFailure = session ? undefined : error.message;
     });
     // A long outage drops one queued message per send once the queue is full: one line a minute says how many.
-    const digest = new LogDigest(
-      (line) => node.warn(line),
-      (count, seconds, first) => RED._("flowsocket.errors.digest", { count, seconds, first }),
-    );
+    const digest = warningDigest(node, RED._);
     node.hub.reportQueueDrop = (reason, count) => digest.add(`queue-${reason}`, RED._(`flowsocket.errors.queue-${reason}`, { count }));
     node.hub.attach({
       onState: (state) => {

@@ -3,7 +3,7 @@ import type { ServerOptions } from "ws";
 import type { CoreListeners } from "./adapters/core-listeners";
 import type { EndpointConfigNode } from "./adapters/endpoint-config";
 import { EndpointHub, type EndpointUser } from "./adapters/endpoint-hub";
-import { LogDigest } from "./adapters/log-digest";
+import { warningDigest } from "./adapters/log-digest";
 import type { UpgradeRouters } from "./adapters/upgrade-routers";
 import { accessRules, type AccessSettingsDef, type HttpNodeAuth } from "./settings/access-settings";
 import { compressionSettings, limitSettings, type CompressionSettingsDef, type LimitSettings, type LimitSettingsDef } from "./settings/limit-settings";
@@ -48,10 +48,7 @@ export function registerListener(RED: NodeAPI, routers: UpgradeRouters, coreList
     node.wholemsg = def.wholemsg === "true";
     node.target = def.path ?? "";
     // Many peers failing alike (a fuzzer, a flood) make one line a minute per kind of failure.
-    const digest = new LogDigest(
-      (line) => node.warn(line),
-      (count, seconds, first) => RED._("flowsocket.errors.digest", { count, seconds, first }),
-    );
+    const digest = warningDigest(node, RED._);
     node.hub = new EndpointHub(
       node.wholemsg,
       "listener",

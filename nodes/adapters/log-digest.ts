@@ -45,3 +45,11 @@ export class LogDigest {
     this.kinds.clear();
   }
 }
+
+/** A node's digest: its warnings, with the catalog's summary line. */
+export function warningDigest(node: { warn(line: string): void }, translate: (key: string, params: Record<string, string | number>) => string): LogDigest {
+  return new LogDigest(
+    (line) => node.warn(line),
+    (count, seconds, first) => translate("flowsocket.errors.digest", { count, seconds, first }),
+  );
+}

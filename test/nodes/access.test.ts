@@ -45,9 +45,7 @@ describe("who may connect to a listener", () => {
     return Number(/unexpected response (\d+)/.exec(error?.message ?? "")?.[1] ?? 101);
   }
 
-  function of(kind: string): Msg[] {
-    return (sink.messages as Msg[]).filter((msg) => msg.event === kind);
-  }
+  const of = (kind: string): Msg[] => sink.of(kind) as Msg[];
 
   before(() => helper.startServer());
   after(() => helper.stopServer());

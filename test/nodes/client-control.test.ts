@@ -30,17 +30,8 @@ describe("client connections a flow controls", () => {
     sink = new Sink(helper.getNode("sink"));
   }
 
-  function events(kind: string): Msg[] {
-    return (sink.messages as Msg[]).filter((msg) => msg.event === kind);
-  }
-
-  /** Waits for the `count`-th event of a kind. */
-  async function waitForEvent(kind: string, count = 1): Promise<Msg> {
-    for (let seen = sink.messages.length + 1; events(kind).length < count; seen++) {
-      await sink.waitFor(seen, 8000);
-    }
-    return events(kind)[count - 1]!;
-  }
+  const events = (kind: string): Msg[] => sink.of(kind) as Msg[];
+  const waitForEvent = async (kind: string, count = 1): Promise<Msg> => (await sink.waitForKind(kind, count, 8000)) as Msg;
 
   /** Sends an action to the out node and resolves with its result or its error. */
   function act(msg: Msg): Promise<{ error?: Error }> {

@@ -48,13 +48,7 @@ describe("limits on an open network", () => {
     return opened;
   }
 
-  async function event(kind: string, count = 1): Promise<Msg> {
-    const of = (): Msg[] => (sink.messages as Msg[]).filter((msg) => msg.event === kind);
-    for (let seen = sink.messages.length + 1; of().length < count; seen++) {
-      await sink.waitFor(seen, 10000);
-    }
-    return of()[count - 1]!;
-  }
+  const event = async (kind: string, count = 1): Promise<Msg> => (await sink.waitForKind(kind, count, 10000)) as Msg;
 
   /** The other client still gets its echo: nothing else was taken down. */
   async function stillEchoes(peer: TestClient): Promise<void> {

@@ -44,17 +44,8 @@ describe("sessions a flow can see and steer", () => {
   }
 
   /** The messages of one kind (`event` value, or "data" for frames) the sink got so far. */
-  function of(kind: string): Msg[] {
-    return (sink.messages as Msg[]).filter((msg) => (msg.event ?? "data") === kind);
-  }
-
-  /** Waits for the `count`-th message of a kind. */
-  async function waitFor(kind: string, count = 1): Promise<Msg> {
-    for (let seen = sink.messages.length + 1; of(kind).length < count; seen++) {
-      await sink.waitFor(seen);
-    }
-    return of(kind)[count - 1]!;
-  }
+  const of = (kind: string): Msg[] => sink.of(kind) as Msg[];
+  const waitFor = async (kind: string, count = 1): Promise<Msg> => (await sink.waitForKind(kind, count)) as Msg;
 
   /** Sends a message to the out node and waits for what comes out of its results output. */
   async function act(msg: Msg): Promise<Msg> {

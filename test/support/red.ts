@@ -113,6 +113,19 @@ export class Sink {
     });
   }
 
+  /** The messages of one kind so far: an in node's `event` value, or "data" for a frame's message. */
+  of(kind: string): Record<string, unknown>[] {
+    return this.messages.filter((msg) => (msg.event ?? "data") === kind);
+  }
+
+  /** Resolves with the `count`-th message of a kind (see `of`), waiting up to `ms` for each message. */
+  async waitForKind(kind: string, count = 1, ms = 5000): Promise<Record<string, unknown>> {
+    for (let seen = this.messages.length + 1; this.of(kind).length < count; seen++) {
+      await this.waitFor(seen, ms);
+    }
+    return this.of(kind)[count - 1]!;
+  }
+
   /** Resolves once `count` messages have arrived in all. */
   waitFor(count: number, ms = 5000): Promise<Record<string, unknown>[]> {
     if (this.messages.length >= count) {
