@@ -42,7 +42,7 @@ export function registerClient(RED: NodeAPI): void {
 
     // Log a failing connection once, not at every retry, until it changes or connects.
     let lastFailure: string | undefined;
-    node.hub = new EndpointHub(node.wholemsg, "client", (error, session) => {
+    node.hub = new EndpointHub(node.wholemsg, (error, session) => {
       if (session) {
         node.error(RED._("flowsocket.errors.connection-lost", { url: node.target, error: error.message }));
       } else if (error.message !== lastFailure) {

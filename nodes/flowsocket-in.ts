@@ -11,6 +11,8 @@ interface InDef extends EndpointUserDef {
   metadata?: boolean | string;
   /** What the payload is in payload mode. */
   format?: string;
+  /** The node's output wires, as saved. */
+  wires?: string[][];
 }
 
 const FORMATS: readonly ReceiveFormat[] = ["auto", "string", "buffer", "json"];
@@ -21,12 +23,24 @@ export function registerIn(RED: NodeAPI, texts: StatusTexts): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const delivery = { events: flag(def.events), metadata: flag(def.metadata), format: oneOf(def.format, FORMATS) };
-    useEndpoint(RED, texts, node, def, {
-      onMessage: (msg) => node.send(msg),
-      // The raw text goes with the error, so a Catch node has all there was.
-      onInvalid: (error) => node.error(RED._("flowsocket.errors.not-json"), error.msg),
-      delivery,
-    });
+    // With no wires, messages would be built for nobody: such a node only
+    // shows its endpoint's status, unless its format can fail on a frame (a
+    // Catch node still hears of that).
+    const wired = (def.wires ?? []).some((output) => output.length > 0);
+    useEndpoint(
+      RED,
+      texts,
+      node,
+      def,
+      wired || delivery.format === "json"
+        ? {
+            onMessage: (msg) => node.send(msg),
+            // The raw text goes with the error, so a Catch node has all there was.
+            onInvalid: (error) => node.error(RED._("flowsocket.errors.not-json"), error.msg),
+            delivery,
+          }
+        : undefined,
+    );
   }
   RED.nodes.registerType("flowsocket-in", FlowsocketInNode);
 }

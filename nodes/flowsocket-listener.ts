@@ -51,7 +51,6 @@ export function registerListener(RED: NodeAPI, routers: UpgradeRouters, coreList
     const digest = warningDigest(node, RED._);
     node.hub = new EndpointHub(
       node.wholemsg,
-      "listener",
       (error, session) => {
         const kind = (error as { code?: string }).code ?? error.message;
         digest.add(kind, RED._("flowsocket.errors.session-error", { id: session?.id ?? "", error: error.message }));

@@ -4,7 +4,7 @@ import type { FrameData, MessageObject } from "../transport/codec";
 import { ConnectError } from "../transport/connect-failure";
 import { FlowsocketError } from "../transport/errors";
 import type { CloseCause, Session } from "../transport/session";
-import { FrameFormatError, Messages, type Delivery, type EndpointKind } from "./messages";
+import { FrameFormatError, Messages, type Delivery } from "./messages";
 
 /** What happened to an endpoint, as in and out nodes show it and Status nodes see it. */
 export type LifecycleEvent = "connecting" | "connect" | "disconnect" | "error";
@@ -87,11 +87,10 @@ export class EndpointHub implements ClientHandlers {
    */
   constructor(
     wholemsg: boolean,
-    kind: EndpointKind,
     private readonly reportError: ErrorReporter,
     private last: EndpointState | undefined = undefined,
   ) {
-    this.messages = new Messages(wholemsg, kind);
+    this.messages = new Messages(wholemsg);
   }
 
   /** Starts delivering to `user`; it is told the current state at once. */

@@ -3,34 +3,14 @@ import { ConnectError } from "../transport/connect-failure";
 import { FlowsocketError } from "../transport/errors";
 import { IdSequence } from "../transport/ids";
 import { roomNames } from "../transport/room-commands";
-import type { Principal } from "../transport/access";
 import type { CloseCause, Session } from "../transport/session";
+import type { SessionDetails } from "../transport/session-details";
 import { sessionOrAll, type Target } from "../transport/target";
 
 /** `msg._session` as core's nodes set it, which flows test with `type === "websocket"`. */
 export interface SessionRef {
   type: "websocket";
   id: string;
-}
-
-/**
- * `msg._session` with what is known of the session (an in node's `metadata`
- * option): built once per session; each message gets a copy of its own, and
- * the nested `query` and `headers` are frozen, so a flow that changes one
- * message's session cannot change another's.
- */
-export interface SessionInfo extends SessionRef {
-  /** The listener's path the client connected to (listener), or the URL connected to (client). */
-  path?: string;
-  url?: string;
-  remoteAddress: string;
-  remotePort: number;
-  protocol: string;
-  query: Readonly<Record<string, string | string[]>>;
-  headers: Readonly<Record<string, string>>;
-  openedAt: number;
-  /** Who the client proved to be, when the listener checks: `{method: "token", name, source}` or `{method: "basic", user}`. */
-  principal?: Principal;
 }
 
 /**
@@ -64,9 +44,6 @@ export class FrameFormatError extends Error {
   }
 }
 
-/** What a listener or client connection is, for the session details. */
-export type EndpointKind = "listener" | "client";
-
 /**
  * Every Node-RED message the package builds or reads, in one place: the
  * message an in node emits for a frame or a lifecycle event, and the frame and
@@ -74,12 +51,8 @@ export type EndpointKind = "listener" | "client";
  */
 export class Messages {
   private readonly ids = new IdSequence();
-  private readonly infos = new WeakMap<Session, SessionInfo>();
 
-  constructor(
-    private readonly wholemsg: boolean,
-    private readonly kind: EndpointKind = "listener",
-  ) {}
+  constructor(private readonly wholemsg: boolean) {}
 
   /**
    * The message for one frame from `session`. Built whole, in one shape; the
@@ -150,19 +123,19 @@ export class Messages {
     return msg;
   }
 
-  /** The session's details, each time a copy of the object built once (see SessionInfo). */
-  info(session: Session): SessionInfo {
-    let info = this.infos.get(session);
-    if (!info) {
-      info = this.buildInfo(session);
-      this.infos.set(session, info);
-    }
-    return { ...info };
+  /**
+   * `msg._session` with what is known of the session (an in node's `metadata`
+   * option): each message gets a copy of its own of the details built once
+   * per session, whose nested objects are frozen, so a flow that changes one
+   * message's session cannot change another's.
+   */
+  info(session: Session): SessionDetails {
+    return { ...session.details };
   }
 
   /** The open sessions for `getSessions`: each one's details and the rooms it is in. */
-  list(sessions: Iterable<Session>): (SessionInfo & { rooms: string[] })[] {
-    return [...sessions].map((session) => ({ ...this.info(session), rooms: [...session.rooms] }));
+  list(sessions: Iterable<Session>): (SessionDetails & { rooms: string[] })[] {
+    return [...sessions].map((session) => ({ ...session.details, rooms: [...session.rooms] }));
   }
 
   /**
@@ -201,24 +174,6 @@ export class Messages {
     }
     return msg;
   }
-
-  private buildInfo(session: Session): SessionInfo {
-    const { handshake } = session;
-    const { path, search } = splitTarget(handshake.url);
-    return {
-      type: "websocket",
-      id: session.id,
-      ...(this.kind === "listener" ? { path } : { url: handshake.url }),
-      remoteAddress: handshake.remoteAddress,
-      remotePort: handshake.remotePort,
-      protocol: handshake.protocol,
-      query: queryOf(search),
-      // Already read-only when none were kept (a shared frozen object); else copied and frozen.
-      headers: Object.isFrozen(handshake.headers) ? handshake.headers : Object.freeze({ ...handshake.headers }),
-      openedAt: handshake.openedAt,
-      ...(handshake.principal ? { principal: Object.freeze({ ...handshake.principal }) } : {}),
-    };
-  }
 }
 
 /**
@@ -252,33 +207,6 @@ function formatted(frame: FrameData, format: Exclude<ReceiveFormat, "auto">): un
         return NOT_JSON;
       }
   }
-}
-
-/**
- * A request target ("/ws?x=1") or a client's URL, split at its query as the
- * upgrade router does: cheaper than a URL parse, which a connection would
- * otherwise pay on every open.
- */
-function splitTarget(target: string): { path: string; search: string } {
-  const query = target.indexOf("?");
-  const hash = target.indexOf("#", query === -1 ? 0 : query);
-  const end = hash === -1 ? target.length : hash;
-  return query === -1 ? { path: target.slice(0, end), search: "" } : { path: target.slice(0, query), search: target.slice(query + 1, end) };
-}
-
-const NO_QUERY: Readonly<Record<string, string | string[]>> = Object.freeze({});
-
-/** The query string as an object, frozen; a name given more than once has an array of its values. */
-function queryOf(search: string): Readonly<Record<string, string | string[]>> {
-  if (search === "") {
-    return NO_QUERY;
-  }
-  const query: Record<string, string | string[]> = {};
-  for (const [name, value] of new URLSearchParams(search)) {
-    const earlier = query[name];
-    query[name] = earlier === undefined ? value : Array.isArray(earlier) ? [...earlier, value] : [earlier, value];
-  }
-  return Object.freeze(query);
 }
 
 /**

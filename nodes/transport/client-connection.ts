@@ -13,7 +13,8 @@ import { RandomIds } from "./ids";
 import { checkProtocols } from "./protocols";
 import { tunnelThrough } from "./proxy-tunnel";
 import { ReadPacer } from "./read-pacer";
-import { Session, type SessionHandlers, type SessionIo } from "./session";
+import { Session, type SessionIo } from "./session";
+import type { Handshake } from "./session-details";
 import { SessionEndpoint } from "./session-endpoint";
 import type { Target } from "./target";
 import { WriteBatch } from "./write-batch";
@@ -129,8 +130,6 @@ export class ClientConnection extends SessionEndpoint implements Channel {
   private readonly backoff: Backoff;
   private readonly io: SessionIo;
   private readonly ids = new RandomIds();
-  private readonly sessionHandlers: SessionHandlers;
-  private readonly quiet = (): boolean => this.stopping !== undefined;
   /** The socket of the attempt in progress or of the open session. */
   private socket: WebSocket | undefined;
   private heartbeat: Heartbeat | undefined;
@@ -150,11 +149,18 @@ export class ClientConnection extends SessionEndpoint implements Channel {
     private readonly handlers: ClientHandlers,
   ) {
     super();
-    this.io = { batch: new WriteBatch(), pacer: new ReadPacer(), limits: options.limits ?? DEFAULT_LIMITS };
+    this.io = {
+      batch: new WriteBatch(),
+      pacer: new ReadPacer(),
+      limits: options.limits ?? DEFAULT_LIMITS,
+      handlers: this.sessions.handlersFor(handlers),
+      // While stopping, sockets cut off by the close are expected to fail: sessions keep quiet.
+      quiet: () => this.stopping !== undefined,
+      heartbeat: (options.heartbeatMs ?? 0) > 0,
+    };
     this.outbox = options.queue ? new Outbox(options.queue) : undefined;
     this.destination = this.destinationOf(options);
     this.backoff = new Backoff(options.reconnect ?? DEFAULT_BACKOFF, options.random);
-    this.sessionHandlers = this.sessions.handlersFor(handlers);
   }
 
   /** The URL connected to (or to be), parsed. */
@@ -323,17 +329,17 @@ export class ClientConnection extends SessionEndpoint implements Channel {
       opened = true;
       this.stateValue = "open";
       this.backoff.reset();
-      const handshake = {
+      const handshake: Handshake = {
+        side: "client",
         remoteAddress: url.hostname,
         remotePort: Number(url.port) || (url.protocol === "wss:" ? 443 : 80),
         url: url.href,
-        protocol: socket.protocol,
         openedAt: Date.now(),
         headers: {},
       };
-      const session = new Session(this.ids.next(), socket, handshake, this.io, this.sessionHandlers, this.quiet);
+      const session = new Session(this.ids.next(), socket, handshake, this.io);
       this.sessions.add(session);
-      if ((this.options.heartbeatMs ?? 0) > 0) {
+      if (this.io.heartbeat) {
         this.heartbeat = new Heartbeat(this.options.heartbeatMs!, () => this.sessions.values());
       }
       // First on the wire, before anything a flow sends when it hears of the open.

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 
-const NONE: Readonly<Record<string, string>> = Object.freeze({});
+/** No headers kept: one frozen object that every such session shares. */
+export const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
 /**
  * The headers named in `names` (lower case), as single strings; repeated
@@ -10,7 +11,7 @@ const NONE: Readonly<Record<string, string>> = Object.freeze({});
 export function keptHeaders(headers: IncomingHttpHeaders, names: readonly string[]): Readonly<Record<string, string>> {
   // Most listeners keep none: they all share one empty object.
   if (names.length === 0) {
-    return NONE;
+    return NO_HEADERS;
   }
   const kept: Record<string, string> = {};
   for (const name of names) {

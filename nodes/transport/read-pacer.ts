@@ -1,12 +1,16 @@
-import type WebSocket from "ws";
-
 /** Frames a socket may hand over in one turn of the event loop before it waits for the next. */
 export const DEFAULT_FRAMES_PER_TURN = 512;
 
-interface Paced {
-  socket: WebSocket;
-  frames: number;
-  paused: boolean;
+/**
+ * What the pacer keeps of each reader: its count of frames this turn, kept
+ * on the reader itself (a session) rather than in an object and a closure of
+ * the pacer's per socket, which every idle connection would carry.
+ */
+export interface PacedReader {
+  /** Frames delivered in this turn; only the pacer writes it. At `framesPerTurn` or more, the pacer has paused it. */
+  pacedFrames: number;
+  pauseReading(): void;
+  resumeReading(): void;
 }
 
 /**
@@ -19,39 +23,36 @@ interface Paced {
  * the others.
  */
 export class ReadPacer {
-  private active: Paced[] = [];
+  private active: PacedReader[] = [];
   private scheduled = false;
   private readonly endTurn = (): void => {
     this.scheduled = false;
     const active = this.active;
     this.active = [];
-    for (const paced of active) {
-      paced.frames = 0;
-      if (paced.paused) {
-        paced.paused = false;
-        paced.socket.resume();
+    for (const reader of active) {
+      // Frames already read when it paused may still have come in after it.
+      const paused = reader.pacedFrames >= this.framesPerTurn;
+      reader.pacedFrames = 0;
+      if (paused) {
+        reader.resumeReading();
       }
     }
   };
 
   constructor(private readonly framesPerTurn: number = DEFAULT_FRAMES_PER_TURN) {}
 
-  /** Returns the function to call for each frame `socket` delivers. */
-  track(socket: WebSocket): () => void {
-    const paced: Paced = { socket, frames: 0, paused: false };
-    return () => {
-      if (paced.frames++ === 0) {
-        this.active.push(paced);
-        if (!this.scheduled) {
-          this.scheduled = true;
-          // Queued at the turn's first frame, it runs in this iteration's
-          // check phase: a paused socket is read again at the next poll.
-          setImmediate(this.endTurn);
-        }
-      } else if (paced.frames === this.framesPerTurn) {
-        paced.paused = true;
-        socket.pause();
+  /** To be called for each frame `reader` delivers. */
+  count(reader: PacedReader): void {
+    if (reader.pacedFrames++ === 0) {
+      this.active.push(reader);
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // Queued at the turn's first frame, it runs in this iteration's
+        // check phase: a paused socket is read again at the next poll.
+        setImmediate(this.endTurn);
       }
-    };
+    } else if (reader.pacedFrames === this.framesPerTurn) {
+      reader.pauseReading();
+    }
   }
 }

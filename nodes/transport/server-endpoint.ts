@@ -9,13 +9,14 @@ import { sessionGone } from "./errors";
 import { CLOSE_GRACE_MS } from "./close-socket";
 import { decideAccess, withoutTokens, type AccessDecision, type AccessRules, type Principal } from "./access";
 import { LimitError, RefusedError } from "./errors";
-import { forwardedFor, keptHeaders } from "./handshake-headers";
+import { forwardedFor, keptHeaders, NO_HEADERS } from "./handshake-headers";
 import { DEFAULT_LIMITS, DEFAULT_MAX_PAYLOAD, type SessionLimits } from "./limits";
 import { Heartbeat } from "./heartbeat";
 import { RandomIds } from "./ids";
 import { ReadPacer } from "./read-pacer";
 import { parseRoomCommand } from "./room-commands";
-import { Session, type Handshake, type SessionHandlers, type SessionIo } from "./session";
+import { Session, type SessionIo } from "./session";
+import type { Handshake } from "./session-details";
 import { SessionEndpoint } from "./session-endpoint";
 import type { Target } from "./target";
 import { WriteBatch } from "./write-batch";
@@ -73,9 +74,8 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
   /** Handshakes under way, counted against maxSessions with the open sessions. */
   private pending = 0;
   private readonly ids = new RandomIds();
-  private readonly sessionHandlers: SessionHandlers;
-  /** While stopping, sockets cut off by the close are expected to fail: sessions keep quiet. */
-  private readonly quiet = (): boolean => this.stopping !== undefined;
+  /** The request target of the last session opened (see adopt). */
+  private lastUrl = "";
   private stopping: Promise<void> | undefined;
   readonly stopClose: CloseFrame = { code: CLOSE_GOING_AWAY, reason: "server stopping" };
   private readonly heartbeat: Heartbeat | undefined;
@@ -85,7 +85,6 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
     private readonly options: ServerEndpointOptions = {},
   ) {
     super();
-    this.io = { batch: new WriteBatch(), pacer: new ReadPacer(), limits: options.limits ?? DEFAULT_LIMITS };
     // `closeTimeout` is a public option of ws 8.23 that @types/ws does not list yet. A peer that
     // broke the protocol gets its close frame and a second to answer, not ws's 30 s: a fuzzer's
     // connections must not linger.
@@ -114,8 +113,16 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
       serverOptions.verifyClient = options.verifyClient;
     }
     this.server = new WebSocketServer(serverOptions);
-    this.sessionHandlers = this.sessions.handlersFor(options.clientRooms ? this.withRoomCommands(handlers) : handlers);
-    if ((options.heartbeatMs ?? 0) > 0) {
+    this.io = {
+      batch: new WriteBatch(),
+      pacer: new ReadPacer(),
+      limits: options.limits ?? DEFAULT_LIMITS,
+      handlers: this.sessions.handlersFor(options.clientRooms ? this.withRoomCommands(handlers) : handlers),
+      // While stopping, sockets cut off by the close are expected to fail: sessions keep quiet.
+      quiet: () => this.stopping !== undefined,
+      heartbeat: (options.heartbeatMs ?? 0) > 0,
+    };
+    if (this.io.heartbeat) {
       this.heartbeat = new Heartbeat(options.heartbeatMs!, () => this.sessions.values());
     }
   }
@@ -198,15 +205,15 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
       socket.terminate();
       return;
     }
-    const handshake = new ServerHandshake(
-      request.socket,
-      this.options.trustProxy ? forwardedFor(request.headers) : undefined,
-      request.url ?? "/",
-      socket.protocol,
-      keptHeaders(request.headers, this.options.keepHeaders ?? []),
-      principal,
-    );
-    const session = new Session(this.ids.next(), socket, handshake, this.io, this.sessionHandlers, this.quiet);
+    const { trustProxy, keepHeaders } = this.options;
+    const forwarded = trustProxy ? forwardedFor(request.headers) : undefined;
+    const headers = keptHeaders(request.headers, keepHeaders ?? []);
+    // Clients on one path with no query send the same target: they share one string, not one each.
+    const target = request.url ?? "/";
+    const url = target === this.lastUrl ? this.lastUrl : (this.lastUrl = target);
+    const rare = forwarded !== undefined || principal !== undefined || headers !== NO_HEADERS ? { forwarded, headers, principal } : undefined;
+    const handshake = new ServerHandshake(request.socket, url, rare);
+    const session = new Session(this.ids.next(), socket, handshake, this.io);
     this.sessions.add(session);
     this.handlers.onOpen(session);
   }
@@ -251,33 +258,45 @@ function refuse(socket: Duplex, status: number, text: string, headers = ""): voi
   socket.once("finish", () => socket.destroy());
 }
 
+/** What few handshakes have: a trusted proxy's word on the address, kept headers, a principal. */
+interface RareFacts {
+  readonly forwarded: string | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly principal: Principal | undefined;
+}
+
 /**
- * A listener session's handshake facts. The peer's address and port are
- * read from the socket only when asked for (once, then kept): each read is a
+ * A listener session's handshake facts, in as few fields as will do: every
+ * idle session carries them until its details are asked for. The peer's
+ * address and port are read from the socket only then: each first read is a
  * system call, and a flow without session details never asks.
  */
 class ServerHandshake implements Handshake {
   readonly openedAt = Date.now();
-  #address: string | undefined;
-  #port: number | undefined;
 
   constructor(
     private readonly socket: Socket,
-    /** The client's address as a trusted proxy reported it, if any. */
-    private readonly forwarded: string | undefined,
     readonly url: string,
-    readonly protocol: string,
-    readonly headers: Readonly<Record<string, string>>,
-    readonly principal: Principal | undefined,
+    private readonly rare: RareFacts | undefined,
   ) {}
 
+  get side(): "listener" {
+    return "listener";
+  }
+
   get remoteAddress(): string {
-    this.#address ??= this.forwarded || this.socket.remoteAddress || "";
-    return this.#address;
+    return this.rare?.forwarded || this.socket.remoteAddress || "";
   }
 
   get remotePort(): number {
-    this.#port ??= this.socket.remotePort ?? 0;
-    return this.#port;
+    return this.socket.remotePort ?? 0;
+  }
+
+  get headers(): Readonly<Record<string, string>> {
+    return this.rare?.headers ?? NO_HEADERS;
+  }
+
+  get principal(): Principal | undefined {
+    return this.rare?.principal;
   }
 }

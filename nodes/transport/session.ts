@@ -1,32 +1,12 @@
 import WebSocket from "ws";
-import type { Principal } from "./access";
 import type { SendCallback } from "./channel";
 import { closeSocket } from "./close-socket";
 import { decodeFrame, type FrameData } from "./codec";
 import { sessionGone, toError } from "./errors";
 import { CLOSE_POLICY, limitOfError, RateBucket, type LimitName, type SessionLimits } from "./limits";
-import type { ReadPacer } from "./read-pacer";
+import type { PacedReader, ReadPacer } from "./read-pacer";
+import { describeSession, type Handshake, type SessionDetails } from "./session-details";
 import type { WriteBatch } from "./write-batch";
-
-/**
- * What the opening handshake told about a session, kept for its whole life
- * so that flows can be told who is on the other end without the request.
- */
-export interface Handshake {
-  /** The peer's address and port as the TCP connection saw them. */
-  readonly remoteAddress: string;
-  readonly remotePort: number;
-  /** The request target (path and query) on a listener, the URL on a client. */
-  readonly url: string;
-  /** The subprotocol agreed on, or "" for none. */
-  readonly protocol: string;
-  /** When the session opened, in ms since the epoch. */
-  readonly openedAt: number;
-  /** The request headers the endpoint was told to keep (lower-case names), and only those. */
-  readonly headers: Readonly<Record<string, string>>;
-  /** Who the client proved to be, when the listener checked (never the secret). */
-  readonly principal?: Principal;
-}
 
 /**
  * Why a session closed, in one word:
@@ -53,11 +33,20 @@ export interface SessionHandlers {
   onDrops?(session: Session, dropped: number, ended: boolean): void;
 }
 
-/** What an endpoint shares among its sessions: the write batch, the read pacer, the limits. */
+/**
+ * What an endpoint shares among its sessions: the write batch, the read
+ * pacer, the limits, the handlers, whether it beats. Kept in one object so
+ * that each session holds one reference to it, not five.
+ */
 export interface SessionIo {
   readonly batch: WriteBatch;
   readonly pacer: ReadPacer;
   readonly limits: SessionLimits;
+  readonly handlers: SessionHandlers;
+  /** When it returns true, errors are not reported (the endpoint is stopping). */
+  readonly quiet: () => boolean;
+  /** Whether the endpoint has a heartbeat: only then do pings and pongs count as signs of life. */
+  readonly heartbeat: boolean;
 }
 
 const NO_ROOMS: ReadonlySet<string> = new Set();
@@ -68,13 +57,14 @@ const NO_ROOMS: ReadonlySet<string> = new Set();
  * leaves, answers for its heartbeat, and closes with a code. Listeners and
  * client connections differ in how a session starts, not in how it runs.
  */
-export class Session {
+export class Session implements PacedReader {
   readonly #socket: WebSocket;
+  readonly #io: SessionIo;
+  /** The handshake until the details are first asked for, then the details (one field: a session's every byte counts). */
+  #about: Handshake | SessionDetails;
   /** Set by every sign of life, cleared by each heartbeat ping. */
   #alive = true;
   #failed = false;
-  readonly #handlers: SessionHandlers;
-  readonly #quiet: () => boolean;
   /** Why it is closing, once something on this side decided it; else the peer did. */
   #cause: CloseCause | undefined;
   /** The rooms it is in, kept by the endpoint's room registry; made at the first join (most sessions never join one). */
@@ -84,31 +74,24 @@ export class Session {
   readonly #bucket: RateBucket | undefined;
   /** Messages dropped in the current backpressure episode; 0 when none is going on. */
   #dropped = 0;
+  pacedFrames = 0;
 
-  /**
-   * @param socket an open socket; the session takes it over.
-   * @param quiet when it returns true, errors are not reported (the endpoint is stopping).
-   */
+  /** @param socket an open socket; the session takes it over. */
   constructor(
     readonly id: string,
     socket: WebSocket,
-    readonly handshake: Handshake,
-    private readonly io: SessionIo,
-    handlers: SessionHandlers,
-    quiet: () => boolean,
+    handshake: Handshake,
+    io: SessionIo,
   ) {
     this.#socket = socket;
-    this.#handlers = handlers;
-    this.#quiet = quiet;
-    const paced = io.pacer.track(socket);
-    const alive = (): void => {
-      this.#alive = true;
-    };
+    this.#about = handshake;
+    this.#io = io;
     const rate = io.limits.rate;
     this.#bucket = rate ? new RateBucket(rate.perSecond, rate.burst, Date.now()) : undefined;
+    const { handlers } = io;
     socket.on("message", (data, isBinary) => {
       this.#alive = true;
-      paced();
+      io.pacer.count(this);
       if (this.#limit) {
         // Closing for a limit: what the peer still sends is not let in.
         return;
@@ -120,8 +103,14 @@ export class Session {
       }
       handlers.onMessage(this, decodeFrame(data, isBinary));
     });
-    socket.on("pong", alive);
-    socket.on("ping", alive);
+    if (io.heartbeat) {
+      // Without a heartbeat nobody reads #alive: an idle session then carries no listener for them.
+      const alive = (): void => {
+        this.#alive = true;
+      };
+      socket.on("pong", alive);
+      socket.on("ping", alive);
+    }
     socket.on("error", (error) => {
       const limit = limitOfError((error as { code?: string }).code);
       if (limit) {
@@ -139,6 +128,26 @@ export class Session {
       }
       handlers.onClose(this, code, reason.toString(), this.#cause ?? "peer");
     });
+  }
+
+  /** What a flow may be told about the session, built at the first ask (see SessionDetails). */
+  get details(): SessionDetails {
+    const about = this.#about;
+    if ("side" in about) {
+      // Still the handshake: it is let go once described.
+      return (this.#about = describeSession(this.id, about, this.#socket.protocol));
+    }
+    return about;
+  }
+
+  /** For the read pacer. */
+  pauseReading(): void {
+    this.#socket.pause();
+  }
+
+  /** For the read pacer. */
+  resumeReading(): void {
+    this.#socket.resume();
   }
 
   get isOpen(): boolean {
@@ -176,7 +185,7 @@ export class Session {
       callback?.();
       return;
     }
-    this.io.batch.hold(this.#socket);
+    this.#io.batch.hold(this.#socket);
     if (callback) {
       this.#socket.send(frame, (error) => callback(error && (this.isOpen ? error : sessionGone(this.id))));
     } else {
@@ -189,7 +198,7 @@ export class Session {
     if (this.backedUp()) {
       return;
     }
-    this.io.batch.hold(this.#socket);
+    this.#io.batch.hold(this.#socket);
     this.#socket.send(data, { binary });
   }
 
@@ -228,19 +237,19 @@ export class Session {
    * then dropped and counted, or the session is closed, as the policy says.
    */
   private backedUp(): boolean {
-    const { highWaterMark, backpressure } = this.io.limits;
+    const { highWaterMark, backpressure } = this.#io.limits;
     if (this.#socket.bufferedAmount <= highWaterMark) {
       if (this.#dropped > 0) {
         const dropped = this.#dropped;
         this.#dropped = 0;
-        this.#handlers.onDrops?.(this, dropped, true);
+        this.#io.handlers.onDrops?.(this, dropped, true);
       }
       return false;
     }
     if (backpressure === "close") {
       this.overLimit("backpressure");
     } else if (this.#dropped++ === 0) {
-      this.#handlers.onDrops?.(this, 1, false);
+      this.#io.handlers.onDrops?.(this, 1, false);
     }
     return true;
   }
@@ -253,9 +262,9 @@ export class Session {
 
   /** Reports the session's failure once: `ws` emits an error and then closes. */
   private report(error: Error): void {
-    if (!this.#failed && !this.#quiet()) {
+    if (!this.#failed && !this.#io.quiet()) {
       this.#failed = true;
-      this.#handlers.onError(error, this);
+      this.#io.handlers.onError(error, this);
     }
   }
 }

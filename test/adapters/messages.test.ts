@@ -2,19 +2,20 @@ import assert from "node:assert/strict";
 import { CommandError, commandOf, Messages, targetOf } from "../../nodes/adapters/messages";
 import { ConnectError } from "../../nodes/transport/connect-failure";
 import type { Session } from "../../nodes/transport/session";
+import { describeSession } from "../../nodes/transport/session-details";
 
-/** Messages read only the session's id, handshake and rooms. */
+/** Messages read only the session's id, details and rooms. */
 const session = {
   id: "0123456789abcdef",
   rooms: new Set(["a"]),
-  handshake: {
+  details: describeSession("0123456789abcdef", {
+    side: "listener",
     remoteAddress: "127.0.0.9",
     remotePort: 40000,
     url: "/ws/chat?name=ann&tag=x&tag=y",
-    protocol: "chat",
     openedAt: 1700000000000,
     headers: { "user-agent": "test" },
-  },
+  }, "chat"),
 } as unknown as Session;
 
 const PLAIN = { metadata: false, events: false };
@@ -38,26 +39,17 @@ describe("Messages", () => {
     assert.deepEqual(msg, { payload: 1, _session: { type: "websocket", id: session.id }, _msgid: "peer" });
   });
 
-  it("gives the session's details once built, a copy per message, with frozen query and headers", () => {
+  it("gives each message a copy of its own of the session's details (session-details.test.ts), with frozen query and headers", () => {
     const messages = new Messages(false);
     const one = messages.fromFrame(session, "a", FULL);
     const two = messages.fromFrame(session, "b", FULL);
-    assert.deepEqual(one._session, {
-      type: "websocket",
-      id: session.id,
-      path: "/ws/chat",
-      remoteAddress: "127.0.0.9",
-      remotePort: 40000,
-      protocol: "chat",
-      query: { name: "ann", tag: ["x", "y"] },
-      headers: { "user-agent": "test" },
-      openedAt: 1700000000000,
-    });
+    assert.deepEqual(one._session, { ...session.details });
+    assert.deepEqual([(one._session as { path: string }).path, (one._session as { protocol: string }).protocol], ["/ws/chat", "chat"]);
     assert.equal(typeof one.receivedAt, "number");
     (one._session as { id: string }).id = "changed";
     assert.equal((two._session as { id: string }).id, session.id, "one message's change stays in it");
     assert.ok(Object.isFrozen((two._session as { query: object }).query));
-    assert.equal(new Messages(false, "client").info(session).url, session.handshake.url);
+    assert.notEqual(one._session, session.details, "a copy, not the session's own");
   });
 
   it("builds event messages with no payload, and keeps a peer from forging one", () => {

@@ -54,6 +54,27 @@ describe("flowsocket-listener with in and out nodes", () => {
     assert.notEqual(text!._msgid, binary!._msgid);
   });
 
+  it("builds no messages for an in node with no wires (Node-RED would drop them), yet shows its status and reports a frame its JSON format cannot read", async () => {
+    await load([
+      LISTENER,
+      { id: "unwired", type: "flowsocket-in", server: "listener", events: true, metadata: true, wires: [] },
+      { id: "unwired-json", type: "flowsocket-in", server: "listener", format: "json", wires: [[]] },
+      { id: "in", type: "flowsocket-in", server: "listener", wires: [["sink"]] },
+      { id: "sink", type: "helper" },
+    ]);
+    const sink = new Sink(helper.getNode("sink"));
+    const failure = nextError(helper.getNode("unwired-json"));
+    const peer = await client();
+    await statusMatching(helper.getNode("unwired"), (status) => status.event === "connect" && status.fill === "green");
+    peer.send("not json {");
+    const { error, msg } = await failure;
+    assert.equal(error, "flowsocket.errors.not-json");
+    assert.equal((msg as { payload: unknown }).payload, "not json {");
+    const [received] = await sink.waitFor(1);
+    assert.equal(received!.payload, "not json {", "the wired node still gets the frame");
+    assert.deepEqual(errorsOf(helper.getNode("unwired")), []);
+  });
+
   it("parses whole messages and falls back to payload", async () => {
     await load([
       { ...LISTENER, wholemsg: "true" },

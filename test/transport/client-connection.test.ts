@@ -84,7 +84,7 @@ describe("ClientConnection", () => {
     server = await TestServer.start({ handleProtocols: (offered: Set<string>) => (offered.has("json") ? "json" : false) });
     connect({ protocols: ["xml", "json"], headers: { Authorization: "Bearer t", "X-Custom": "1" } });
     const { session } = await recorder.wait("open");
-    assert.equal(session.handshake.protocol, "json");
+    assert.equal(session.details.protocol, "json");
     await server.connection();
     assert.equal(server.requests[0]!.headers.authorization, "Bearer t");
     assert.equal(server.requests[0]!.headers["x-custom"], "1");

@@ -68,11 +68,13 @@ describe("ServerEndpoint behind an UpgradeRouter", () => {
     const before = Date.now();
     const peer = await client("/ws/a?token=1&room=x", ["text"]);
     const { session } = await recorder.wait("open");
-    assert.equal(session.handshake.url, "/ws/a?token=1&room=x");
-    assert.equal(session.handshake.protocol, "text");
-    assert.equal(session.handshake.remoteAddress, "127.0.0.1");
-    assert.equal(session.handshake.remotePort, (peer.socket as unknown as { _socket: { localPort: number } })._socket.localPort);
-    assert.ok(session.handshake.openedAt >= before && session.handshake.openedAt <= Date.now());
+    const { details } = session;
+    assert.deepEqual([details.type, details.id, details.path, details.query], ["websocket", session.id, "/ws/a", { token: "1", room: "x" }]);
+    assert.equal(details.protocol, "text");
+    assert.equal(details.remoteAddress, "127.0.0.1");
+    assert.equal(details.remotePort, (peer.socket as unknown as { _socket: { localPort: number } })._socket.localPort);
+    assert.ok(details.openedAt >= before && details.openedAt <= Date.now());
+    assert.equal(session.details, details, "built once");
   });
 
   it("sends to a list of sessions, each once, leaving out exceptions and naming the ids that are gone", async () => {

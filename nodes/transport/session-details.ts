@@ -1,0 +1,91 @@
+import type { Principal } from "./access";
+
+/**
+ * What the opening handshake told about a session, as its endpoint hands it
+ * over. Read once, when the session's details are first asked for, and then
+ * let go.
+ */
+export interface Handshake {
+  /** Which side this session is on: a listener's (`url` is then the request target) or a client's. */
+  readonly side: "listener" | "client";
+  /** The peer's address and port as the TCP connection saw them (or a trusted proxy said). */
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  /** The request target (path and query) on a listener, the URL on a client. */
+  readonly url: string;
+  /** When the session opened, in ms since the epoch. */
+  readonly openedAt: number;
+  /** The request headers the endpoint was told to keep (lower-case names), and only those. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Who the client proved to be, when the listener checked (never the secret). */
+  readonly principal?: Principal;
+}
+
+/**
+ * Everything a flow may be told about a session, built once per session. It
+ * has the shape of `msg._session` (`type` is the tag Node-RED's core
+ * WebSocket nodes put there, which flows test), so that each message's own
+ * copy is one plain clone of it. Its nested objects are frozen, as copies
+ * share them; the object itself is not, as V8 clones a frozen object about
+ * five times slower, and nobody but its session holds it.
+ */
+export interface SessionDetails {
+  readonly type: "websocket";
+  readonly id: string;
+  /** The listener's path the client connected to (listener), or the URL connected to (client). */
+  readonly path?: string;
+  readonly url?: string;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly protocol: string;
+  readonly query: Readonly<Record<string, string | string[]>>;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly openedAt: number;
+  /** Who the client proved to be, when the listener checks: `{method: "token", name, source}` or `{method: "basic", user}`. */
+  readonly principal?: Principal;
+}
+
+/**
+ * Builds a session's details from its handshake and `protocol`, the
+ * subprotocol agreed on ("" for none), which the session's socket keeps.
+ */
+export function describeSession(id: string, handshake: Handshake, protocol: string): SessionDetails {
+  const { remoteAddress, remotePort, openedAt, url } = handshake;
+  // Already read-only when none were kept (a shared frozen object); else copied and frozen.
+  const headers = Object.isFrozen(handshake.headers) ? handshake.headers : Object.freeze({ ...handshake.headers });
+  const { path, search } = splitTarget(url);
+  const query = queryOf(search);
+  // One literal per shape, so that every session's details share a layout and copy quickly.
+  const details: SessionDetails =
+    handshake.side === "listener"
+      ? { type: "websocket", id, path, remoteAddress, remotePort, protocol, query, headers, openedAt }
+      : { type: "websocket", id, url, remoteAddress, remotePort, protocol, query, headers, openedAt };
+  return handshake.principal ? { ...details, principal: Object.freeze({ ...handshake.principal }) } : details;
+}
+
+/**
+ * A request target ("/ws?x=1") or a client's URL, split at its query as the
+ * upgrade router does: cheaper than a URL parse, which a connection would
+ * otherwise pay on every open.
+ */
+function splitTarget(target: string): { path: string; search: string } {
+  const query = target.indexOf("?");
+  const hash = target.indexOf("#", query === -1 ? 0 : query);
+  const end = hash === -1 ? target.length : hash;
+  return query === -1 ? { path: target.slice(0, end), search: "" } : { path: target.slice(0, query), search: target.slice(query + 1, end) };
+}
+
+const NO_QUERY: Readonly<Record<string, string | string[]>> = Object.freeze({});
+
+/** The query string as an object, frozen; a name given more than once has an array of its values. */
+function queryOf(search: string): Readonly<Record<string, string | string[]>> {
+  if (search === "") {
+    return NO_QUERY;
+  }
+  const query: Record<string, string | string[]> = {};
+  for (const [name, value] of new URLSearchParams(search)) {
+    const earlier = query[name];
+    query[name] = earlier === undefined ? value : Array.isArray(earlier) ? [...earlier, value] : [earlier, value];
+  }
+  return Object.freeze(query);
+}
