@@ -58,9 +58,7 @@ export function frameToMessage(frame: FrameData, wholemsg: boolean): MessageObje
  */
 export function messageToFrame(msg: MessageObject, wholemsg: boolean): FrameData | undefined {
   if (wholemsg) {
-    // The session says where a message came from, not what it is: the peer never sees it.
-    const { _session: _omitted, ...rest } = msg;
-    return JSON.stringify(rest);
+    return withoutSession(msg);
   }
   const payload = msg.payload;
   if (payload === undefined) {
@@ -73,4 +71,30 @@ export function messageToFrame(msg: MessageObject, wholemsg: boolean): FrameData
     return JSON.stringify(payload);
   }
   return String(payload);
+}
+
+/**
+ * A whole message as JSON, without `_session`: the session says where a
+ * message came from, not what it is, and the peer never sees it. JSON leaves
+ * out a property whose value is undefined, so `_session` is set aside for the
+ * call and put back, the message unchanged after it (order of properties
+ * too), rather than the message copied without it on every send. A message
+ * whose `_session` cannot be written is copied instead.
+ */
+function withoutSession(msg: MessageObject): string {
+  const session = msg._session;
+  if (session === undefined) {
+    return JSON.stringify(msg);
+  }
+  try {
+    msg._session = undefined;
+  } catch {
+    const { _session: _omitted, ...rest } = msg;
+    return JSON.stringify(rest);
+  }
+  try {
+    return JSON.stringify(msg);
+  } finally {
+    msg._session = session;
+  }
 }

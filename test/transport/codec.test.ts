@@ -62,6 +62,16 @@ describe("codec", () => {
       const msg = { payload: 1, topic: "t", _session: { type: "websocket", id: "x" } };
       assert.deepEqual(JSON.parse(messageToFrame(msg, true) as string), { payload: 1, topic: "t" });
       assert.deepEqual(msg._session, { type: "websocket", id: "x" }, "the message itself keeps its session");
+      assert.deepEqual(Object.keys(msg), ["payload", "topic", "_session"], "in its place");
+    });
+
+    it("leaves a message's session in place when JSON fails, and copes with a session it cannot set aside", () => {
+      const circular: Record<string, unknown> = { _session: { type: "websocket", id: "x" } };
+      circular.self = circular;
+      assert.throws(() => messageToFrame(circular, true), TypeError);
+      assert.deepEqual(circular._session, { type: "websocket", id: "x" });
+      const frozen = Object.freeze({ payload: 2, _session: { type: "websocket", id: "y" } });
+      assert.equal(messageToFrame(frozen, true), '{"payload":2}');
     });
 
     it("throws on values JSON cannot hold", () => {
