@@ -24,6 +24,8 @@ export interface Endpoints {
   broadcastTrigger: string;
   idle: string;
   flood: string;
+  /** The path Node-RED's compressing client connection took on the deflate server. */
+  deflate: string;
   /** A listener whose clients join rooms themselves, and the trigger whose messages the flow sends to one room. */
   rooms: string;
   roomsTrigger: string;
@@ -52,9 +54,10 @@ export interface CaseDefinition {
   targets: readonly TargetKind[];
   /**
    * Set when the case needs options a build before them ignores (rooms,
-   * the server heartbeat): an A/B run leaves it out unless --only picks it.
+   * the server heartbeat, compression): an A/B run against a ref leaves it
+   * out unless --only picks it.
    */
-  usesSessionOptions?: true;
+  usesNewerOptions?: true;
   /** Cases of one group differ only in their number of connections: the scaling table compares them. */
   scaling?: { group: string; count: number };
   spec(at: Endpoints): BenchCase;
@@ -80,6 +83,13 @@ const rate = (result: Result): number => result.measured.count / result.measured
 const cpuPerCount = (result: Result): number => result.cpu / result.measured.count;
 const thousands = (count: number): string => count.toLocaleString("en-US");
 
+const ECHO_METRICS: Metric[] = [
+  { metric: "round trips/s", higherIsBetter: true, read: rate },
+  { metric: "p50 RTT ms", higherIsBetter: false, read: (r) => r.measured.p50 ?? 0 },
+  { metric: "p99 RTT ms", higherIsBetter: false, read: (r) => r.measured.p99 ?? 0 },
+  { metric: "server CPU µs/msg", higherIsBetter: false, read: cpuPerCount },
+];
+
 function echoCase(timing: Timing, clients: number, whole = false): CaseDefinition {
   return {
     name: whole ? `wholemsg echo, ${clients} clients` : `echo, ${clients} client${clients > 1 ? "s" : ""}`,
@@ -93,12 +103,25 @@ function echoCase(timing: Timing, clients: number, whole = false): CaseDefinitio
       warmupMs: timing.warmupMs,
       durationMs: timing.durationMs,
     }),
-    metrics: [
-      { metric: "round trips/s", higherIsBetter: true, read: rate },
-      { metric: "p50 RTT ms", higherIsBetter: false, read: (r) => r.measured.p50 ?? 0 },
-      { metric: "p99 RTT ms", higherIsBetter: false, read: (r) => r.measured.p99 ?? 0 },
-      { metric: "server CPU µs/msg", higherIsBetter: false, read: cpuPerCount },
-    ],
+    metrics: ECHO_METRICS,
+  };
+}
+
+/**
+ * The echo with permessage-deflate on, on a client connection (core
+ * compresses only as a client, see compressed-echo.ts): core's client as it
+ * comes, ours with `compression` on, both at `ws`'s threshold of 1 KiB. The
+ * load generator fails the case if the extension was not agreed on or
+ * Node-RED's replies did not come out smaller than the messages.
+ */
+function compressedEchoCase(timing: Timing): CaseDefinition {
+  return {
+    name: "compressed echo, 1 KiB JSON, client connection",
+    targets: ["core", "ours"],
+    // A ref from before `compression` connects uncompressed, and the case fails.
+    usesNewerOptions: true,
+    spec: (at) => ({ kind: "compressed-echo", path: at.deflate, inflight: 8, warmupMs: timing.warmupMs, durationMs: timing.durationMs }),
+    metrics: [...ECHO_METRICS, { metric: "wire bytes/msg from Node-RED", higherIsBetter: false, read: (r) => r.measured.wireBytes ?? 0 }],
   };
 }
 
@@ -106,7 +129,7 @@ function broadcastCase(timing: Timing, name: string, clients: number, rooms?: nu
   return {
     name,
     targets: rooms ? WITHOUT_CORE : ALL,
-    ...(rooms ? { usesSessionOptions: true as const } : {}),
+    ...(rooms ? { usesNewerOptions: true as const } : {}),
     spec: (at) => ({
       kind: "broadcast",
       triggerUrl: rooms ? at.roomsTrigger : at.broadcastTrigger,
@@ -144,7 +167,7 @@ function heartbeatCase(timing: Timing, count: number): CaseDefinition {
   return {
     name: `heartbeat ${HEARTBEAT_SECONDS} s, ${thousands(count)} idle sessions`,
     targets: WITHOUT_CORE,
-    usesSessionOptions: true,
+    usesNewerOptions: true,
     scaling: { group: "heartbeat", count },
     spec: (at) => ({
       kind: "idle",
@@ -177,6 +200,7 @@ export function benchCases(timing: Timing): CaseDefinition[] {
     echoCase(timing, 16),
     echoCase(timing, 256),
     echoCase(timing, 16, true),
+    compressedEchoCase(timing),
     broadcastCase(timing, "broadcast to 1,000 clients", 1000),
     {
       name: `${thousands(idle)} idle connections`,
@@ -212,9 +236,9 @@ export function benchCases(timing: Timing): CaseDefinition[] {
 
 /**
  * The cases a run takes: those whose name contains `only`. An A/B run leaves
- * out the cases that use the session options unless `only` picks them: a ref
- * from before those options ignores them and would measure something else.
+ * out the cases that use newer options unless `only` picks them: a ref from
+ * before those options ignores them and would measure something else.
  */
 export function casesToRun(cases: readonly CaseDefinition[], only: string, abRun: boolean): CaseDefinition[] {
-  return cases.filter((definition) => definition.name.includes(only) && !(abRun && definition.usesSessionOptions && only === ""));
+  return cases.filter((definition) => definition.name.includes(only) && !(abRun && definition.usesNewerOptions && only === ""));
 }

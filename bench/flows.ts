@@ -1,5 +1,6 @@
 /** The flows the benchmark deploys: the same shapes once with core's nodes and once with ours, and ours alone where core has no match. */
 import type { Endpoints } from "./cases";
+import type { GeneratorPorts } from "./protocol";
 import { HEARTBEAT_SECONDS, ROOM_SENT_TO } from "./session-fixtures";
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
@@ -33,6 +34,8 @@ function paths(impl: Implementation, floodPrefix: string) {
     idle: `${base}/idle`,
     /** Where Node-RED's client connection connects on the load generator's flood server. */
     flood: `${floodPrefix}/flood/${impl}`,
+    /** Where Node-RED's compressing client connection connects on the load generator's deflate server. */
+    deflate: `${floodPrefix}/deflate/${impl}`,
     rooms: `${base}/rooms`,
     roomsTrigger: `${base}/rooms-trigger`,
     open: `${base}/open`,
@@ -50,6 +53,7 @@ export function endpoints(redUrl: string, impl: Implementation, floodPrefix: str
     broadcastTrigger: `${redUrl}${at.broadcastTrigger}`,
     idle: `${redUrl}${at.idle}`,
     flood: at.flood,
+    deflate: at.deflate,
     rooms: `${redUrl}${at.rooms}`,
     roomsTrigger: `${redUrl}${at.roomsTrigger}`,
     open: `${redUrl}${at.open}`,
@@ -83,11 +87,15 @@ const SESSION_OPTIONS: Record<Implementation, Record<"in" | "wholeIn" | "out", R
  * a client connection to the load generator whose in node answers "END" with
  * "END" (through a filter and a change node), so a flood can be timed; a
  * listener whose in node passes its messages (ours: connect events) on to a
- * change node. Ours alone: a listener whose clients join rooms themselves,
- * with a trigger whose messages go to one room, and a listener with the
- * server heartbeat on, with an in and an out node.
+ * change node; a second client connection, to the load generator's deflate
+ * server, whose in node answers each message with itself (through a change
+ * node that drops `_session`; ours with `compression` on, core's as it
+ * comes: its client offers permessage-deflate). Ours alone: a listener whose
+ * clients join rooms themselves, with a trigger whose messages go to one
+ * room, and a listener with the server heartbeat on, with an in and an out
+ * node.
  */
-export function benchFlows(floodPort: number, options: FlowOptions): FlowNode[] {
+export function benchFlows(ports: GeneratorPorts, options: FlowOptions): FlowNode[] {
   const flows: FlowNode[] = [{ id: "bench", type: "tab", label: "benchmark" }];
   let y = 40;
   const node = (impl: Implementation, name: string, fields: Record<string, unknown>): FlowNode => {
@@ -105,6 +113,8 @@ export function benchFlows(floodPort: number, options: FlowOptions): FlowNode[] 
     const at = paths(impl, options.floodPrefix);
     const listener = (name: string, path: string, wholemsg = "false", fields: Record<string, unknown> = {}) =>
       config(impl, name, { type: types.listener, path, wholemsg, ...fields });
+    const client = (name: string, url: string, fields: Record<string, unknown> = {}) =>
+      config(impl, name, { type: types.client, path: url, tls: "", wholemsg: "false", hb: "0", subprotocol: "", headers: [], ...fields });
     const session = SESSION_OPTIONS[impl];
     const inNode = (name: string, server: string, wires: string[], inOptions = session.in) =>
       node(impl, name, { type: types.in, server, client: "", wires: [wires], ...inOptions });
@@ -157,15 +167,7 @@ export function benchFlows(floodPort: number, options: FlowOptions): FlowNode[] 
       outNode("hb-out", `${impl}-hb-l`);
     }
 
-    config(impl, "flood-c", {
-      type: types.client,
-      path: `ws://127.0.0.1:${floodPort}${at.flood}`,
-      tls: "",
-      wholemsg: "false",
-      hb: "0",
-      subprotocol: "",
-      headers: [],
-    });
+    client("flood-c", `ws://127.0.0.1:${ports.flood}${at.flood}`);
     node(impl, "flood-in", { type: types.in, server: "", client: `${impl}-flood-c`, wires: [[`${impl}-flood-end`]], ...session.in });
     // The flood's payloads are all alike, so a filter node ("block unless the
     // value changes") passes the first one and "END" and blocks the rest: the
@@ -185,6 +187,13 @@ export function benchFlows(floodPort: number, options: FlowOptions): FlowNode[] 
     });
     dropSession("flood-drop", `${impl}-flood-out`);
     outNode("flood-out", "", `${impl}-flood-c`);
+
+    // The threshold stays at its default, `ws`'s 1024 bytes, which core's client has too.
+    client("deflate-c", `ws://127.0.0.1:${ports.deflate}${at.deflate}`, impl === "ours" ? { compression: true } : {});
+    node(impl, "deflate-in", { type: types.in, server: "", client: `${impl}-deflate-c`, wires: [[`${impl}-deflate-drop`]], ...session.in });
+    // Core's out node sends a message with a `_session` only to a listener's session, so on a client it would drop them all.
+    dropSession("deflate-drop", `${impl}-deflate-out`);
+    outNode("deflate-out", "", `${impl}-deflate-c`);
   }
   return flows;
 }

@@ -1,19 +1,22 @@
 /**
  * The benchmark's load generator: a child process of the orchestrator that
  * runs one case at a time against a WebSocket endpoint on 127.0.0.1 and
- * reports what it counted. It also serves the flood endpoint that Node-RED's
- * client connections connect to.
+ * reports what it counted. It also serves the endpoints that Node-RED's
+ * client connections connect to: the flood's, and the compressed echo's
+ * with permessage-deflate on.
  */
 import { once } from "node:events";
-import { createServer } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import { performance } from "node:perf_hooks";
-import WebSocket, { WebSocketServer } from "ws";
+import type WebSocket from "ws";
 import { runBroadcast } from "./broadcast-load";
+import { COMPRESSION_THRESHOLD } from "./compressible";
+import { runCompressedEcho } from "./compressed-echo";
 import { measuringWindow, report } from "./load-window";
 import { closeAll, openMany } from "./open-many";
+import { PeerServer } from "./peer-server";
 import type { EchoCase, FloodCase, GeneratorCommand, IdleCase } from "./protocol";
 import { type RawClient, textFrame } from "./raw-client";
+import { RoundTrips } from "./round-trips";
 import { SourceAddresses } from "./source-addresses";
 
 /**
@@ -22,48 +25,30 @@ import { SourceAddresses } from "./source-addresses";
  */
 const addresses = new SourceAddresses(5000);
 
-function percentile(sorted: Float64Array, p: number): number {
-  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
-}
-
 /** Every client keeps `inflight` messages going; each echo sends the next one. */
 async function runEcho(spec: EchoCase): Promise<void> {
   const frame = textFrame("x".repeat(spec.payloadBytes));
   const burst = Buffer.concat(Array.from({ length: spec.inflight }, () => frame));
   const clients = await openMany(spec.url, spec.clients, 64, addresses);
-  let counting = false;
+  const trips = new RoundTrips();
   let stopped = false;
-  let count = 0;
-  const rtts: number[] = [];
   for (const client of clients) {
-    // The echo keeps each client's order, so send times queue up in order.
-    const sentAt: number[] = [];
+    const inFlight = trips.connection();
     const send = (frames: number): void => {
-      const now = performance.now();
-      for (let i = 0; i < frames; i++) {
-        sentAt.push(now);
-      }
+      inFlight.sent(frames);
       client.send(frames === spec.inflight ? burst : burst.subarray(0, frames * frame.length));
     };
     client.onFrames = (frames) => {
-      const now = performance.now();
-      for (let i = 0; i < frames; i++) {
-        const start = sentAt.shift()!;
-        if (counting) {
-          count++;
-          rtts.push(now - start);
-        }
-      }
+      inFlight.returned(frames);
       if (!stopped) {
         send(frames);
       }
     };
     send(spec.inflight);
   }
-  const seconds = await measuringWindow(spec, (on) => (counting = on));
+  const seconds = await measuringWindow(spec, (on) => (trips.counting = on));
   stopped = true;
-  const sorted = Float64Array.from(rtts).sort();
-  report({ event: "window-end", result: { count, seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99) } });
+  report({ event: "window-end", result: trips.measured(seconds) });
   await closeAll(clients);
 }
 
@@ -76,31 +61,24 @@ async function runIdle(spec: IdleCase): Promise<void> {
   report({ event: "idle-open", result: { count: idleClients.length, seconds: (performance.now() - started) / 1000 } });
 }
 
-/** Node-RED's client connections, by the path they connected to. */
-const floodPeers = new Map<string, WebSocket>();
-
 /**
  * Sends `messages` frames to one of Node-RED's client connections and waits
  * for its "END" reply. The frames are prebuilt and written straight to the
  * TCP socket in large chunks, with backpressure, so the generator is not what
  * limits the rate.
  */
-async function runFlood(spec: FloodCase): Promise<void> {
+async function runFlood(spec: FloodCase, peers: PeerServer): Promise<void> {
   // A tenth of the flood first, unmeasured, as the other cases' warm-up.
-  await flood(spec.path, Math.ceil(spec.messages / 10), spec.payloadBytes);
+  await flood(peers, spec.path, Math.ceil(spec.messages / 10), spec.payloadBytes);
   report({ event: "window-start" });
   const started = performance.now();
-  await flood(spec.path, spec.messages, spec.payloadBytes);
+  await flood(peers, spec.path, spec.messages, spec.payloadBytes);
   report({ event: "window-closed" });
   report({ event: "window-end", result: { count: spec.messages, seconds: (performance.now() - started) / 1000 } });
 }
 
-async function flood(path: string, messages: number, payloadBytes: number): Promise<void> {
-  const peer = floodPeers.get(path);
-  if (!peer || peer.readyState !== WebSocket.OPEN) {
-    throw new Error(`Node-RED is not connected to ${path}`);
-  }
-  const tcp = (peer as unknown as { _socket: Socket })._socket;
+async function flood(peers: PeerServer, path: string, messages: number, payloadBytes: number): Promise<void> {
+  const { socket: peer, tcp } = peers.peer(path);
   const payload = Buffer.from("f".repeat(payloadBytes));
   const frame = Buffer.concat([Buffer.from([0x81, payload.length]), payload]);
   const chunkFrames = 1000;
@@ -125,29 +103,24 @@ async function flood(path: string, messages: number, payloadBytes: number): Prom
 }
 
 async function main(): Promise<void> {
-  const http = createServer();
-  const floodServer = new WebSocketServer({ server: http });
-  floodServer.on("connection", (socket, request) => {
-    const path = request.url ?? "/";
-    floodPeers.set(path, socket);
-    socket.on("error", () => socket.terminate());
-    report({ event: "flood-connected", path });
-  });
-  http.listen(0, "127.0.0.1");
-  await once(http, "listening");
+  // Two servers, not one: core's client offers permessage-deflate, and the flood must not take it.
+  const floodServer = await PeerServer.listen(false);
+  const deflateServer = await PeerServer.listen({ threshold: COMPRESSION_THRESHOLD });
+  for (const server of [floodServer, deflateServer]) {
+    server.onConnected = (path) => report({ event: "peer-connected", path });
+  }
   process.on("message", (command: GeneratorCommand) => {
     void handle(command).catch((error: Error) => report({ event: "failed", message: error.stack ?? error.message }));
   });
   // The orchestrator gone (it failed or was stopped), nothing is left to do.
   process.on("disconnect", () => process.exit(0));
-  report({ event: "ready", floodPort: (http.address() as AddressInfo).port });
+  report({ event: "ready", ports: { flood: floodServer.port, deflate: deflateServer.port } });
 
   async function handle(command: GeneratorCommand): Promise<void> {
     if ("quit" in command) {
       await closeAll(idleClients);
-      floodPeers.forEach((peer) => peer.terminate());
       floodServer.close();
-      http.close();
+      deflateServer.close();
       process.disconnect();
       return;
     }
@@ -168,7 +141,9 @@ async function main(): Promise<void> {
       case "idle":
         return runIdle(spec);
       case "flood":
-        return runFlood(spec);
+        return runFlood(spec, floodServer);
+      case "compressed-echo":
+        return runCompressedEcho(spec, deflateServer.peer(spec.path));
     }
   }
 }

@@ -51,7 +51,23 @@ export interface FloodCase {
   payloadBytes: number;
 }
 
-export type BenchCase = EchoCase | BroadcastCase | IdleCase | FloodCase;
+/**
+ * An echo the other way round: the load generator's permessage-deflate
+ * server sends compressible messages to one of Node-RED's client
+ * connections, whose in node is wired (through a change node) to its out
+ * node, and times each message's return.
+ */
+export interface CompressedEchoCase {
+  kind: "compressed-echo";
+  /** Which client connection of Node-RED's (by its path on the deflate server). */
+  path: string;
+  /** Messages kept in flight. */
+  inflight: number;
+  warmupMs: number;
+  durationMs: number;
+}
+
+export type BenchCase = EchoCase | BroadcastCase | IdleCase | FloodCase | CompressedEchoCase;
 
 export interface Measured {
   /** Round trips, deliveries, connections or messages counted in the window. */
@@ -60,12 +76,23 @@ export interface Measured {
   /** Round-trip times in milliseconds, for echo. */
   p50?: number;
   p99?: number;
+  /** Bytes on the wire from Node-RED per message counted, frame headers included (compressed echo). */
+  wireBytes?: number;
+}
+
+/** Where the load generator's servers listen on 127.0.0.1, for Node-RED's client connections. */
+export interface GeneratorPorts {
+  /** Plain `ws`, no compression: the inbound flood. */
+  flood: number;
+  /** `ws` with permessage-deflate on: the compressed echo. */
+  deflate: number;
 }
 
 /** Messages from the load generator to the orchestrator. */
 export type GeneratorEvent =
-  | { event: "ready"; floodPort: number }
-  | { event: "flood-connected"; path: string }
+  | { event: "ready"; ports: GeneratorPorts }
+  /** One of Node-RED's client connections is up, on the flood or the deflate server, at this path. */
+  | { event: "peer-connected"; path: string }
   | { event: "window-start" }
   /** Counting has stopped; the result follows (percentiles take a moment to work out). */
   | { event: "window-closed" }

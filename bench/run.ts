@@ -21,8 +21,8 @@
  * neighbouring runs is what shows a few percent on the message path. It
  * combines with --only, --quick and --repeats; the temporary folder is
  * removed at the end, on failure, and on SIGINT or SIGTERM. Cases that need
- * the session options (rooms, the server heartbeat) run in an A/B run only
- * when --only picks them.
+ * newer options (rooms, the server heartbeat, compression) run in an A/B
+ * run only when --only picks them.
  *
  * The processes it starts get an open-file limit for 50,000 connections
  * where the machine allows raising it (open-files.ts); where it does not, the
@@ -41,6 +41,7 @@ import { benchFlows, endpoints, type Implementation } from "./flows";
 import { Generator } from "./generator";
 import { measure, type Target, type TargetName } from "./measure";
 import { connectionsThatFit, forkOptionsFor, openFilesFor, RESERVED_FILES, type OpenFiles } from "./open-files";
+import type { GeneratorPorts } from "./protocol";
 import { buildCommit, resolveCommit } from "./ref-build";
 import { table, type Row } from "./report";
 import { scalingTables, type ScaledCase } from "./scaling";
@@ -76,6 +77,7 @@ function bareEndpoints(url: string): Endpoints {
     broadcastTrigger: `${url}/bcast-trigger`,
     idle: `${url}/idle`,
     flood: "",
+    deflate: "",
     rooms: `${url}/rooms`,
     roomsTrigger: `${url}/rooms-trigger`,
     // Nothing to tell a flow: opening is its idle path.
@@ -86,7 +88,7 @@ function bareEndpoints(url: string): Endpoints {
 
 /** One Node-RED process of a run: the build of this package it loads, and which implementations in it are targets. */
 interface Deployment {
-  /** Names its user directory and its client connections' flood paths. */
+  /** Names its user directory and its client connections' paths on the load generator's servers. */
   label: string;
   packageDir: string;
   targets: { impl: Implementation; as: TargetName }[];
@@ -113,26 +115,26 @@ function plan(tmp: string): { deployments: Deployment[]; heading: string } {
     ],
     heading:
       `now: this working tree; ref: ${against} (${commit.slice(0, 7)})\n` +
-      (only === "" ? "The cases that need the session options (rooms, the server heartbeat) are left out: --only picks them.\n" : ""),
+      (only === "" ? "The cases that need newer options (rooms, the server heartbeat, compression) are left out: --only picks them.\n" : ""),
   };
 }
 
 /** Starts and deploys the Node-RED processes, and the bare server outside an A/B run; resolves once every client connection is up. */
-async function startTargets(tmp: string, deployments: Deployment[], generator: Generator, floodPort: number): Promise<Target[]> {
+async function startTargets(tmp: string, deployments: Deployment[], generator: Generator, ports: GeneratorPorts): Promise<Target[]> {
   const targets: Target[] = [];
   /** The paths of every client connection deployed, whether or not its target runs: all have to be up before the first case. */
-  const floodPaths = new Set<string>();
+  const peerPaths = new Set<string>();
   for (const { label, packageDir, targets: deployed } of deployments) {
     const memoryFile = join(tmp, `memory-${label}.json`);
     const userDir = join(tmp, `user-${label}`);
     const red = await startBenchNodeRed({ packageDir, userDir, memoryFile, profileDir, launcher: openFiles.launcher });
     started.reds.push({ label, red });
     const floodPrefix = `/${label}`;
-    await red.deploy(benchFlows(floodPort, { implementations: deployed.map(({ impl }) => impl), floodPrefix }));
+    await red.deploy(benchFlows(ports, { implementations: deployed.map(({ impl }) => impl), floodPrefix }));
     for (const { impl, as } of deployed) {
       const at = endpoints(`ws://127.0.0.1:${red.port}`, impl, floodPrefix);
       targets.push({ name: as, impl, pid: red.pid, at, memoryFile });
-      floodPaths.add(at.flood);
+      peerPaths.add(at.flood).add(at.deflate);
     }
   }
   if (against === undefined) {
@@ -141,8 +143,8 @@ async function startTargets(tmp: string, deployments: Deployment[], generator: G
     const barePort = await new Promise<number>((resolvePromise) => bare.once("message", (m: { port: number }) => resolvePromise(m.port)));
     targets.push({ name: "bare", impl: "bare", pid: bare.pid!, at: bareEndpoints(`ws://127.0.0.1:${barePort}`) });
   }
-  while (floodPaths.size > 0) {
-    floodPaths.delete((await generator.expect("flood-connected")).path);
+  while (peerPaths.size > 0) {
+    peerPaths.delete((await generator.expect("peer-connected")).path);
   }
   return targets;
 }
@@ -198,11 +200,11 @@ async function main(): Promise<void> {
     const { deployments, heading } = plan(tmp);
     const generator = new Generator(fork(join(__dirname, "load-generator.js"), { stdio: "inherit", ...forkOptionsFor(openFiles.launcher) }));
     started.generator = generator;
-    const { floodPort } = await generator.expect("ready");
+    const { ports } = await generator.expect("ready");
     if (profileDir) {
       await mkdir(profileDir, { recursive: true });
     }
-    const targets = await startTargets(tmp, deployments, generator, floodPort);
+    const targets = await startTargets(tmp, deployments, generator, ports);
     console.log(`Node-RED ${started.reds[0]!.red.version} on Node ${process.versions.node}, ${repeats} repeat(s), ${durationMs} ms windows\n${heading}`);
     if (openFiles.shortfall) {
       // Said with the report, not only on stderr: it changes what the cases count.

@@ -8,7 +8,7 @@ const names = (fileLimit: number): string[] => benchCases(timing(fileLimit)).map
 
 describe("the benchmark's session cases", () => {
   describe("flows", () => {
-    const flows = benchFlows(1234, { implementations: ["core", "ours"], floodPrefix: "/x" });
+    const flows = benchFlows({ flood: 1234, deflate: 1235 }, { implementations: ["core", "ours"], floodPrefix: "/x" });
     const of = (type: string): FlowNode[] => flows.filter((node) => node.type === type);
 
     it("runs ours with events and metadata on its in nodes, but no events in whole-message mode", () => {
@@ -74,16 +74,17 @@ describe("the benchmark's session cases", () => {
       assert.deepEqual(spec, { kind: "idle", url: "ws://x/hb", count: 10000, concurrency: 100, holdMs: 10000 });
     });
 
-    it("leaves the session-option cases out of an A/B run unless --only picks them", () => {
+    it("leaves the cases with newer options out of an A/B run against a ref unless --only picks them", () => {
       const cases = benchCases(timing(51000));
       const run = (only: string, abRun: boolean): string[] => casesToRun(cases, only, abRun).map((definition) => definition.name);
       assert.equal(run("", false).length, cases.length);
       assert.deepEqual(
-        run("", true).filter((name) => name.startsWith("room") || name.startsWith("heartbeat")),
+        run("", true).filter((name) => name.startsWith("room") || name.startsWith("heartbeat") || name.startsWith("compressed")),
         [],
       );
       assert.ok(run("", true).includes("opening 10,000 connections, events on"));
       assert.deepEqual(run("room", true), ["room of 100 (1,000 clients in 10 rooms)"]);
+      assert.deepEqual(run("compress", true), ["compressed echo, 1 KiB JSON, client connection"]);
       assert.deepEqual(run("echo, 1 client", true), ["echo, 1 client"]);
     });
   });
