@@ -13,8 +13,8 @@ import type { SourceAddresses } from "./source-addresses";
 const frame = textFrame("b".repeat(64));
 
 export async function runBroadcast(spec: BroadcastCase, addresses: SourceAddresses): Promise<void> {
-  const clients = await openMany(spec.listenUrl, spec.clients, 64, addresses);
-  const [trigger] = await openMany(spec.triggerUrl, 1, 1, addresses);
+  const clients = await openMany(spec.listenUrl, spec.clients, 64, addresses, spec.headers);
+  const [trigger] = await openMany(spec.triggerUrl, 1, 1, addresses, spec.headers);
   const room = spec.rooms ? await joinRooms(clients, spec.rooms, trigger!) : undefined;
   const result = await deliver(spec, trigger!, room?.members ?? clients);
   if (room && room.strays() > 0) {

@@ -58,6 +58,8 @@ export interface CaseDefinition {
    * out unless --only picks it.
    */
   usesNewerOptions?: true;
+  /** Set on the cases on ours' listeners that a settings A/B runs (`--settings-ab`): the echo and broadcast cases. */
+  listenerLoad?: true;
   /** Cases of one group differ only in their number of connections: the scaling table compares them. */
   scaling?: { group: string; count: number };
   spec(at: Endpoints): BenchCase;
@@ -94,6 +96,7 @@ function echoCase(timing: Timing, clients: number, whole = false): CaseDefinitio
   return {
     name: whole ? `wholemsg echo, ${clients} clients` : `echo, ${clients} client${clients > 1 ? "s" : ""}`,
     targets: whole ? ["core", "ours"] : ALL,
+    listenerLoad: true,
     spec: (at) => ({
       kind: "echo",
       url: whole ? at.wholeEcho : at.echo,
@@ -129,6 +132,7 @@ function broadcastCase(timing: Timing, name: string, clients: number, rooms?: nu
   return {
     name,
     targets: rooms ? WITHOUT_CORE : ALL,
+    listenerLoad: true,
     ...(rooms ? { usesNewerOptions: true as const } : {}),
     spec: (at) => ({
       kind: "broadcast",
@@ -234,11 +238,21 @@ export function benchCases(timing: Timing): CaseDefinition[] {
   ];
 }
 
+/** What a run compares: core, ours and the bare server; ours now against ours at a git ref; ours with its listener settings at their defaults against off. */
+export type RunKind = "side-by-side" | "against-ref" | "settings-ab";
+
 /**
- * The cases a run takes: those whose name contains `only`. An A/B run leaves
- * out the cases that use newer options unless `only` picks them: a ref from
- * before those options ignores them and would measure something else.
+ * The cases a run takes: those whose name contains `only`. A run against a
+ * ref leaves out the cases that use newer options unless `only` picks them:
+ * a ref from before those options ignores them and would measure something
+ * else. A settings A/B takes the echo and broadcast cases on listeners
+ * alone: the settings it compares are the listener's.
  */
-export function casesToRun(cases: readonly CaseDefinition[], only: string, abRun: boolean): CaseDefinition[] {
-  return cases.filter((definition) => definition.name.includes(only) && !(abRun && definition.usesNewerOptions && only === ""));
+export function casesToRun(cases: readonly CaseDefinition[], only: string, kind: RunKind): CaseDefinition[] {
+  return cases.filter(
+    (definition) =>
+      definition.name.includes(only) &&
+      !(kind === "against-ref" && definition.usesNewerOptions && only === "") &&
+      !(kind === "settings-ab" && !definition.listenerLoad),
+  );
 }

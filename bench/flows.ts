@@ -21,6 +21,16 @@ export interface FlowOptions {
    * server.
    */
   floodPrefix: string;
+  /** What ours' listeners get over the flows' own settings (a settings A/B); nothing when absent. */
+  listeners?: ListenerSetup;
+}
+
+/** Settings and credentials for every listener of ours in a Node-RED process. */
+export interface ListenerSetup {
+  /** Saved on each listener, as the editor would save them. */
+  settings: Record<string, string>;
+  /** Deployed with each listener, as the editor sends credentials (the token). */
+  credentials?: Record<string, string>;
 }
 
 /** The paths each implementation serves, under Node-RED's HTTP root. */
@@ -111,8 +121,16 @@ export function benchFlows(ports: GeneratorPorts, options: FlowOptions): FlowNod
   for (const impl of options.implementations) {
     const types = TYPES[impl];
     const at = paths(impl, options.floodPrefix);
+    const setup = impl === "ours" ? options.listeners : undefined;
     const listener = (name: string, path: string, wholemsg = "false", fields: Record<string, unknown> = {}) =>
-      config(impl, name, { type: types.listener, path, wholemsg, ...fields });
+      config(impl, name, {
+        type: types.listener,
+        path,
+        wholemsg,
+        ...fields,
+        ...setup?.settings,
+        ...(setup?.credentials ? { credentials: setup.credentials } : {}),
+      });
     const client = (name: string, url: string, fields: Record<string, unknown> = {}) =>
       config(impl, name, { type: types.client, path: url, tls: "", wholemsg: "false", hb: "0", subprotocol: "", headers: [], ...fields });
     const session = SESSION_OPTIONS[impl];

@@ -29,7 +29,7 @@ const addresses = new SourceAddresses(5000);
 async function runEcho(spec: EchoCase): Promise<void> {
   const frame = textFrame("x".repeat(spec.payloadBytes));
   const burst = Buffer.concat(Array.from({ length: spec.inflight }, () => frame));
-  const clients = await openMany(spec.url, spec.clients, 64, addresses);
+  const clients = await openMany(spec.url, spec.clients, 64, addresses, spec.headers);
   const trips = new RoundTrips();
   let stopped = false;
   for (const client of clients) {
@@ -57,7 +57,7 @@ let idleClients: RawClient[] = [];
 async function runIdle(spec: IdleCase): Promise<void> {
   report({ event: "window-start" });
   const started = performance.now();
-  idleClients = await openMany(spec.url, spec.count, spec.concurrency, addresses);
+  idleClients = await openMany(spec.url, spec.count, spec.concurrency, addresses, spec.headers);
   report({ event: "idle-open", result: { count: idleClients.length, seconds: (performance.now() - started) / 1000 } });
 }
 

@@ -1,14 +1,19 @@
 /** One run of one case on one target: the load generator drives it, the server's CPU and memory are read around it. */
 import { readFile, rm } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
+import type { Comparison } from "./ab-report";
 import type { Endpoints, Result } from "./cases";
 import type { Implementation } from "./flows";
 import type { Generator } from "./generator";
 import { cpuMicros, rssBytes, waitUntilQuiet } from "./proc";
 import type { BenchCase, IdleCase } from "./protocol";
 
-/** In an A/B run, "now" is ours as built from the working tree and "ref" ours as built from the ref. */
-export type TargetName = Implementation | "bare" | "now" | "ref";
+/**
+ * In an A/B run against a ref, "now" is ours as built from the working tree
+ * and "ref" ours as built from the ref; in a settings A/B, "defaults" and
+ * "off" are ours with its listener settings at their defaults and off.
+ */
+export type TargetName = Implementation | "bare" | Comparison["tested"] | Comparison["baseline"];
 
 /** What a case runs against: one implementation in a Node-RED process, or the bare server. */
 export interface Target {
@@ -20,6 +25,8 @@ export interface Target {
   at: Endpoints;
   /** Where its Node-RED process writes its memory; none for the bare server. */
   memoryFile?: string;
+  /** What the load generator's handshakes must send to pass its listeners' access check (a settings A/B's token). */
+  headers?: Record<string, string>;
 }
 
 /** What Node-RED's process.memoryUsage() said after a full garbage collection. */
@@ -57,8 +64,9 @@ async function memoryAfterGc(target: Target): Promise<Memory> {
  * Runs one case and reads the server's CPU at the window's edges. Each case
  * first waits until all the `servers` processes have settled from the last one.
  */
-export async function measure(generator: Generator, servers: number[], target: Target, spec: BenchCase): Promise<Result> {
+export async function measure(generator: Generator, servers: number[], target: Target, caseSpec: BenchCase): Promise<Result> {
   await Promise.all(servers.map((server) => waitUntilQuiet(server)));
+  const spec = withHeaders(caseSpec, target.headers);
   if (spec.kind === "idle") {
     return measureIdle(generator, target, spec);
   }
@@ -69,6 +77,18 @@ export async function measure(generator: Generator, servers: number[], target: T
   const cpu = cpuMicros(target.pid) - cpuBefore;
   const end = await generator.expect("window-end");
   return { measured: end.result, cpu };
+}
+
+/** The case with the target's handshake headers, where the load generator's own clients connect (not to Node-RED's client connections). */
+function withHeaders(spec: BenchCase, headers: Record<string, string> | undefined): BenchCase {
+  switch (spec.kind) {
+    case "echo":
+    case "broadcast":
+    case "idle":
+      return headers ? { ...spec, headers } : spec;
+    default:
+      return spec;
+  }
 }
 
 /**

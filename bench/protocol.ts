@@ -1,6 +1,12 @@
 /** The requests the benchmark's orchestrator sends its load generator, and what comes back. */
 
-export interface EchoCase {
+/** What the load generator's own clients send in their handshakes. */
+export interface Dialled {
+  /** Extra request headers for every handshake (a settings A/B's token); none when absent. */
+  headers?: Record<string, string>;
+}
+
+export interface EchoCase extends Dialled {
   kind: "echo";
   url: string;
   clients: number;
@@ -11,7 +17,7 @@ export interface EchoCase {
   durationMs: number;
 }
 
-export interface BroadcastCase {
+export interface BroadcastCase extends Dialled {
   kind: "broadcast";
   /** Where the trigger client sends the messages to broadcast. */
   triggerUrl: string;
@@ -30,7 +36,7 @@ export interface BroadcastCase {
   rooms?: number;
 }
 
-export interface IdleCase {
+export interface IdleCase extends Dialled {
   kind: "idle";
   url: string;
   count: number;

@@ -49,11 +49,14 @@ export class RawClient {
   private constructor(readonly socket: Socket) {}
 
   /**
-   * Connects, from `localAddress` when given, and completes the handshake;
-   * rejects on anything but 101.
+   * Connects, from `localAddress` when given, and completes the handshake
+   * with `headers` added to the request; rejects on anything but 101.
    */
-  static open(url: string, localAddress?: string): Promise<RawClient> {
+  static open(url: string, localAddress?: string, headers: Record<string, string> = {}): Promise<RawClient> {
     const target = new URL(url);
+    const extra = Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join("");
     return new Promise((resolve, reject) => {
       const socket = connect({ port: Number(target.port), host: target.hostname, ...(localAddress ? { localAddress } : {}) });
       socket.setNoDelay(true);
@@ -63,7 +66,7 @@ export class RawClient {
         socket.write(
           `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\nUpgrade: websocket\r\n` +
             `Connection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\n` +
-            "Sec-WebSocket-Version: 13\r\n\r\n",
+            `Sec-WebSocket-Version: 13\r\n${extra}\r\n`,
         );
       });
       const onHandshake = (chunk: Buffer): void => {

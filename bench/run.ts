@@ -12,6 +12,10 @@
  *   npm run bench -- --against main
  *                                 A/B: ours as built now against ours as built at a
  *                                 git ref (here main), without core or the bare server
+ *   npm run bench -- --settings-ab
+ *                                 A/B: ours with its listeners' limits, high-water mark
+ *                                 and a token check at their defaults against ours with
+ *                                 them off, on the echo and broadcast cases
  *
  * An A/B run builds the ref with its own scripts/build.mjs in a temporary
  * folder (ref-build.ts), starts one Node-RED process per build, runs each
@@ -24,6 +28,10 @@
  * newer options (rooms, the server heartbeat, compression) run in an A/B
  * run only when --only picks them.
  *
+ * A settings A/B runs the same way, with the working tree's build in both
+ * processes and the settings of each side's listeners (settings-ab.ts) as
+ * the only difference, and marks a loss over 3% instead of 5%.
+ *
  * The processes it starts get an open-file limit for 50,000 connections
  * where the machine allows raising it (open-files.ts); where it does not, the
  * cases open what fits and the report says so.
@@ -34,9 +42,9 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { NodeRedProcess } from "../test/support/node-red-process";
-import { abTable, type PairedRow } from "./ab-report";
+import { abTable, AGAINST_REF, SETTINGS_AB, type Comparison, type PairedRow } from "./ab-report";
 import { startBenchNodeRed } from "./bench-node-red";
-import { benchCases, casesToRun, type Endpoints, type Result } from "./cases";
+import { benchCases, casesToRun, type Endpoints, type Result, type RunKind } from "./cases";
 import { benchFlows, endpoints, type Implementation } from "./flows";
 import { Generator } from "./generator";
 import { measure, type Target, type TargetName } from "./measure";
@@ -46,6 +54,7 @@ import { buildCommit, resolveCommit } from "./ref-build";
 import { table, type Row } from "./report";
 import { scalingTables, type ScaledCase } from "./scaling";
 import { schedule } from "./schedule";
+import { DEFAULTS, expectTokenAsked, OFF, type SettingsSide } from "./settings-ab";
 
 const ROOT = resolve(__dirname, "..", "..");
 const args = process.argv.slice(2);
@@ -60,6 +69,9 @@ const targetFilter = args.includes("--targets") ? (args[args.indexOf("--targets"
 const profileDir = args.includes("--profile") ? resolve(args[args.indexOf("--profile") + 1] ?? "profiles") : "";
 /** A git ref to run ours against (`--against main`), instead of core and the bare server. */
 const against = args.includes("--against") ? args[args.indexOf("--against") + 1] ?? "" : undefined;
+/** Ours with its listener settings at their defaults against off (`--settings-ab`), instead of core and the bare server. */
+const settingsAb = args.includes("--settings-ab");
+const kind: RunKind = against !== undefined ? "against-ref" : settingsAb ? "settings-ab" : "side-by-side";
 
 /** The most connections a case asks for (the larger heartbeat case): the limit is raised for them if it can be. */
 const MOST_CONNECTIONS = 50000;
@@ -92,13 +104,48 @@ interface Deployment {
   label: string;
   packageDir: string;
   targets: { impl: Implementation; as: TargetName }[];
+  /** What its listeners of ours get, and its targets' clients send (a settings A/B). */
+  side?: SettingsSide;
 }
+
+/** What a run starts and how it reports: ours/core, or the sides of a paired run. */
+interface Plan {
+  deployments: Deployment[];
+  heading: string;
+  /** Set for a paired run (against a ref, or a settings A/B). */
+  comparison?: Comparison;
+}
+
+/** One side of a paired run: the build it loads and, in a settings A/B, its listeners' settings. */
+type PairedSide = Omit<Deployment, "label" | "targets">;
 
 /** What the run has started, for the clean-up on the way out and for the output on failure. */
 const started: { generator?: Generator; bare?: ChildProcess; reds: { label: string; red: NodeRedProcess }[] } = { reds: [] };
 
-/** The Node-RED processes the run needs; in an A/B run, the ref is built first, into `tmp`. */
-function plan(tmp: string): { deployments: Deployment[]; heading: string } {
+/**
+ * Ours twice, each side in a Node-RED process of its own, started the same
+ * way: one process cannot load two copies of the same node types, and the
+ * two sides of a settings A/B must not share a process's load either.
+ */
+function oursTwice(comparison: Comparison, tested: PairedSide, baseline: PairedSide): Deployment[] {
+  return [
+    { label: comparison.tested, ...tested, targets: [{ impl: "ours", as: comparison.tested }] },
+    { label: comparison.baseline, ...baseline, targets: [{ impl: "ours", as: comparison.baseline }] },
+  ];
+}
+
+/** The Node-RED processes the run needs; in an A/B run against a ref, the ref is built first, into `tmp`. */
+function plan(tmp: string): Plan {
+  if (kind === "settings-ab") {
+    return {
+      deployments: oursTwice(SETTINGS_AB, { packageDir: ROOT, side: DEFAULTS }, { packageDir: ROOT, side: OFF }),
+      heading:
+        "defaults: this working tree, its listeners' limits, high-water mark and a token check at their defaults\n" +
+        "off: this working tree, maxPayload 100 MiB, highWaterMark 2^31 - 1, no token\n" +
+        "Only the echo and broadcast cases on listeners run.\n",
+      comparison: SETTINGS_AB,
+    };
+  }
   if (against === undefined) {
     const targets: Deployment["targets"] = [{ impl: "core", as: "core" }, { impl: "ours", as: "ours" }];
     return { deployments: [{ label: "side-by-side", packageDir: ROOT, targets }], heading: "" };
@@ -108,36 +155,36 @@ function plan(tmp: string): { deployments: Deployment[]; heading: string } {
   process.stderr.write(`building ${against} (${commit.slice(0, 7)}) in ${refDir}\n`);
   buildCommit(ROOT, commit, refDir);
   return {
-    // One Node-RED process cannot load two copies of the same node types: each build gets its own.
-    deployments: [
-      { label: "now", packageDir: ROOT, targets: [{ impl: "ours", as: "now" }] },
-      { label: "ref", packageDir: refDir, targets: [{ impl: "ours", as: "ref" }] },
-    ],
+    deployments: oursTwice(AGAINST_REF, { packageDir: ROOT }, { packageDir: refDir }),
     heading:
       `now: this working tree; ref: ${against} (${commit.slice(0, 7)})\n` +
       (only === "" ? "The cases that need newer options (rooms, the server heartbeat, compression) are left out: --only picks them.\n" : ""),
+    comparison: AGAINST_REF,
   };
 }
 
 /** Starts and deploys the Node-RED processes, and the bare server outside an A/B run; resolves once every client connection is up. */
-async function startTargets(tmp: string, deployments: Deployment[], generator: Generator, ports: GeneratorPorts): Promise<Target[]> {
+async function startTargets(tmp: string, { deployments, comparison }: Plan, generator: Generator, ports: GeneratorPorts): Promise<Target[]> {
   const targets: Target[] = [];
   /** The paths of every client connection deployed, whether or not its target runs: all have to be up before the first case. */
   const peerPaths = new Set<string>();
-  for (const { label, packageDir, targets: deployed } of deployments) {
+  for (const { label, packageDir, targets: deployed, side } of deployments) {
     const memoryFile = join(tmp, `memory-${label}.json`);
     const userDir = join(tmp, `user-${label}`);
     const red = await startBenchNodeRed({ packageDir, userDir, memoryFile, profileDir, launcher: openFiles.launcher });
     started.reds.push({ label, red });
     const floodPrefix = `/${label}`;
-    await red.deploy(benchFlows(ports, { implementations: deployed.map(({ impl }) => impl), floodPrefix }));
+    await red.deploy(benchFlows(ports, { implementations: deployed.map(({ impl }) => impl), floodPrefix, listeners: side?.listeners }));
     for (const { impl, as } of deployed) {
       const at = endpoints(`ws://127.0.0.1:${red.port}`, impl, floodPrefix);
-      targets.push({ name: as, impl, pid: red.pid, at, memoryFile });
+      targets.push({ name: as, impl, pid: red.pid, at, memoryFile, headers: side?.headers });
       peerPaths.add(at.flood).add(at.deflate);
+      if (side?.headers) {
+        await expectTokenAsked(at.echo);
+      }
     }
   }
-  if (against === undefined) {
+  if (!comparison) {
     const bare = fork(join(__dirname, "bare-server.js"), { stdio: "inherit", ...forkOptionsFor(openFiles.launcher) });
     started.bare = bare;
     const barePort = await new Promise<number>((resolvePromise) => bare.once("message", (m: { port: number }) => resolvePromise(m.port)));
@@ -149,36 +196,36 @@ async function startTargets(tmp: string, deployments: Deployment[], generator: G
   return targets;
 }
 
-/** Runs every case asked for on every target that runs it, and returns the report: ours/core, or now/ref in an A/B run. */
-async function runCases(generator: Generator, targets: Target[]): Promise<string> {
+/** Runs every case asked for on every target that runs it, and returns the report: ours/core, or tested/baseline in a paired run. */
+async function runCases(generator: Generator, targets: Target[], comparison: Comparison | undefined): Promise<string> {
   const servers = [...new Set(targets.map((target) => target.pid))];
   const running = targets.filter((target) => !targetFilter || targetFilter.includes(target.name));
   const rows: Row[] = [];
   const pairedRows: PairedRow[] = [];
   const scaled: ScaledCase[] = [];
   const timing = { warmupMs, durationMs, floodMessages: quick ? 300000 : 1000000, heartbeatBeats: quick ? 3 : 6, fileLimit: openFiles.limit };
-  for (const definition of casesToRun(benchCases(timing), only, against !== undefined)) {
-    const results: Record<TargetName, Result[]> = { core: [], ours: [], bare: [], now: [], ref: [] };
+  for (const definition of casesToRun(benchCases(timing), only, kind)) {
+    const results: Partial<Record<TargetName, Result[]>> = {};
     for (const { target, repeat } of schedule(running.filter((t) => definition.targets.includes(t.impl)), repeats)) {
       const result = await measure(generator, servers, target, definition.spec(target.at));
-      results[target.name].push(result);
+      (results[target.name] ??= []).push(result);
       process.stderr.write(`${definition.name} / ${target.name} #${repeat + 1}: ${Math.round(result.measured.count / result.measured.seconds)}/s\n`);
     }
     for (const metric of definition.metrics) {
-      const runs = (name: TargetName): number[] => (metric.nodeRedOnly && name === "bare" ? [] : results[name].map(metric.read));
+      const runs = (name: TargetName): number[] => (metric.nodeRedOnly && name === "bare" ? [] : (results[name] ?? []).map(metric.read));
       const row = { caseName: definition.name, metric: metric.metric, higherIsBetter: metric.higherIsBetter };
-      if (against === undefined) {
-        rows.push({ ...row, samples: { core: runs("core"), ours: runs("ours"), bare: runs("bare") }, growsWithCount: metric.growsWithCount ?? false });
+      if (comparison) {
+        pairedRows.push({ ...row, tested: runs(comparison.tested), baseline: runs(comparison.baseline) });
       } else {
-        pairedRows.push({ ...row, now: runs("now"), ref: runs("ref") });
+        rows.push({ ...row, samples: { core: runs("core"), ours: runs("ours"), bare: runs("bare") }, growsWithCount: metric.growsWithCount ?? false });
       }
     }
     if (definition.scaling) {
       scaled.push({ caseName: definition.name, ...definition.scaling });
     }
   }
-  if (against !== undefined) {
-    return abTable(pairedRows);
+  if (comparison) {
+    return abTable(pairedRows, comparison);
   }
   const scaling = scalingTables(rows, scaled);
   return scaling === "" ? table(rows) : `${table(rows)}\n\nHow the figures grow with the number of connections:\n\n${scaling}`;
@@ -197,21 +244,24 @@ async function main(): Promise<void> {
   process.once("SIGINT", stopNow(130));
   process.once("SIGTERM", stopNow(143));
   try {
-    const { deployments, heading } = plan(tmp);
+    if (against !== undefined && settingsAb) {
+      throw new Error("--against and --settings-ab are two different A/B runs: take one");
+    }
+    const planned = plan(tmp);
     const generator = new Generator(fork(join(__dirname, "load-generator.js"), { stdio: "inherit", ...forkOptionsFor(openFiles.launcher) }));
     started.generator = generator;
     const { ports } = await generator.expect("ready");
     if (profileDir) {
       await mkdir(profileDir, { recursive: true });
     }
-    const targets = await startTargets(tmp, deployments, generator, ports);
-    console.log(`Node-RED ${started.reds[0]!.red.version} on Node ${process.versions.node}, ${repeats} repeat(s), ${durationMs} ms windows\n${heading}`);
+    const targets = await startTargets(tmp, planned, generator, ports);
+    console.log(`Node-RED ${started.reds[0]!.red.version} on Node ${process.versions.node}, ${repeats} repeat(s), ${durationMs} ms windows\n${planned.heading}`);
     if (openFiles.shortfall) {
       // Said with the report, not only on stderr: it changes what the cases count.
       const most = connectionsThatFit(MOST_CONNECTIONS, openFiles.limit).toLocaleString("en-US");
       console.log(`Note: ${openFiles.shortfall}; no case opens more than ${most} connections (${MOST_CONNECTIONS.toLocaleString("en-US")} asked).\n`);
     }
-    console.log(await runCases(generator, targets));
+    console.log(await runCases(generator, targets, planned.comparison));
   } finally {
     started.generator?.send({ quit: true });
     started.bare?.kill();

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
-import { abTable, gain, pairedRatios } from "../../bench/ab-report";
+import { abTable, gain, pairedRatios, SETTINGS_AB } from "../../bench/ab-report";
 import { RawClient, textFrame } from "../../bench/raw-client";
 import { summarize, table, type Row } from "../../bench/report";
 import { scalingTables } from "../../bench/scaling";
@@ -87,6 +87,13 @@ describe("the benchmark's parts", () => {
       const [code] = await closed;
       assert.equal(code, 1000);
       assert.equal(client.socket.destroyed, true);
+    });
+
+    it("sends the headers it is given in its handshake", async () => {
+      const connection = connected();
+      client = await RawClient.open(url(), undefined, { Authorization: "Bearer t0ken" });
+      const [, request] = await connection;
+      assert.equal(request.headers.authorization, "Bearer t0ken");
     });
 
     it("connects from the source address it is given", async () => {
@@ -189,7 +196,7 @@ describe("the benchmark's parts", () => {
 
     it("prints each build's median with its range, the median ratio with its range, and the change", () => {
       const printed = abTable([
-        { caseName: "echo", metric: "round trips/s", higherIsBetter: true, now: [100, 102, 96], ref: [100, 100, 100] },
+        { caseName: "echo", metric: "round trips/s", higherIsBetter: true, tested: [100, 102, 96], baseline: [100, 100, 100] },
       ]);
       const lines = printed.split("\n");
       assert.match(lines[0]!, /^\| case +\| metric +\| now +\| ref +\| now\/ref +\| change +\|$/);
@@ -198,7 +205,7 @@ describe("the benchmark's parts", () => {
 
     it("marks a loss over 5%, and only over it", () => {
       const change = (higherIsBetter: boolean, now: number, ref: number): string =>
-        abTable([{ caseName: "c", metric: "m", higherIsBetter, now: [now], ref: [ref] }]).split("\n")[2]!.split("|")[6]!.trim();
+        abTable([{ caseName: "c", metric: "m", higherIsBetter, tested: [now], baseline: [ref] }]).split("\n")[2]!.split("|")[6]!.trim();
       assert.equal(change(false, 10.6, 10), "6.0% worse, over 5%");
       assert.equal(change(true, 94, 100), "6.0% worse, over 5%");
       assert.equal(change(true, 95, 100), "5.0% worse");
@@ -206,8 +213,18 @@ describe("the benchmark's parts", () => {
       assert.equal(change(true, 103, 100), "3.0% better");
     });
 
+    it("heads a settings A/B's columns defaults and off, and marks a loss over 3% there", () => {
+      const lines = (now: number): string[] =>
+        abTable([{ caseName: "c", metric: "m", higherIsBetter: true, tested: [now], baseline: [100] }], SETTINGS_AB).split("\n");
+      assert.match(lines(100)[0]!, /^\| case +\| metric +\| defaults +\| off +\| defaults\/off +\| change +\|$/);
+      const change = (now: number): string => lines(now)[2]!.split("|")[6]!.trim();
+      assert.equal(change(96), "4.0% worse, over 3%");
+      assert.equal(change(97), "3.0% worse");
+      assert.equal(change(103), "3.0% better");
+    });
+
     it("leaves the ratio empty where a build has no runs", () => {
-      const printed = abTable([{ caseName: "c", metric: "m", higherIsBetter: true, now: [1], ref: [] }]);
+      const printed = abTable([{ caseName: "c", metric: "m", higherIsBetter: true, tested: [1], baseline: [] }]);
       assert.match(printed.split("\n")[2]!, /^\| c +\| m \(higher is better\) \| 1\.00 \[1\.00-1\.00\] \| +\| +\| +\|$/);
     });
   });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { benchCases, casesToRun, type Endpoints, type Timing } from "../../bench/cases";
+import { benchCases, casesToRun, type Endpoints, type RunKind, type Timing } from "../../bench/cases";
 import { benchFlows, type FlowNode } from "../../bench/flows";
 import { ROOM_SENT_TO, roomOf } from "../../bench/session-fixtures";
 
@@ -76,16 +76,16 @@ describe("the benchmark's session cases", () => {
 
     it("leaves the cases with newer options out of an A/B run against a ref unless --only picks them", () => {
       const cases = benchCases(timing(51000));
-      const run = (only: string, abRun: boolean): string[] => casesToRun(cases, only, abRun).map((definition) => definition.name);
-      assert.equal(run("", false).length, cases.length);
+      const run = (only: string, kind: RunKind): string[] => casesToRun(cases, only, kind).map((definition) => definition.name);
+      assert.equal(run("", "side-by-side").length, cases.length);
       assert.deepEqual(
-        run("", true).filter((name) => name.startsWith("room") || name.startsWith("heartbeat") || name.startsWith("compressed")),
+        run("", "against-ref").filter((name) => name.startsWith("room") || name.startsWith("heartbeat") || name.startsWith("compressed")),
         [],
       );
-      assert.ok(run("", true).includes("opening 10,000 connections, events on"));
-      assert.deepEqual(run("room", true), ["room of 100 (1,000 clients in 10 rooms)"]);
-      assert.deepEqual(run("compress", true), ["compressed echo, 1 KiB JSON, client connection"]);
-      assert.deepEqual(run("echo, 1 client", true), ["echo, 1 client"]);
+      assert.ok(run("", "against-ref").includes("opening 10,000 connections, events on"));
+      assert.deepEqual(run("room", "against-ref"), ["room of 100 (1,000 clients in 10 rooms)"]);
+      assert.deepEqual(run("compress", "against-ref"), ["compressed echo, 1 KiB JSON, client connection"]);
+      assert.deepEqual(run("echo, 1 client", "against-ref"), ["echo, 1 client"]);
     });
   });
 });
