@@ -395,7 +395,8 @@ export class ClientConnection extends SessionEndpoint implements Channel {
       handshakeTimeout: timeout,
       headers: { ...headers },
       maxPayload: this.options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
-      perMessageDeflate: this.options.compression ? { threshold: this.options.compression.threshold } : false,
+      // No context kept between messages: `ws` 8 then holds to the threshold (see server-endpoint.ts).
+      perMessageDeflate: this.options.compression ? { threshold: this.options.compression.threshold, clientNoContextTakeover: true } : false,
     };
     if (this.options.origin) {
       options.origin = this.options.origin;

@@ -98,7 +98,10 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
       serverOptions.maxFragments = options.maxFragments;
     }
     if (options.compression) {
-      serverOptions.perMessageDeflate = { threshold: options.compression.threshold };
+      // Without its context kept between messages, `ws` 8 holds to the
+      // threshold (with it, it compresses every message), and no session
+      // keeps a compression window while idle.
+      serverOptions.perMessageDeflate = { threshold: options.compression.threshold, serverNoContextTakeover: true };
     }
     const accepted = options.protocols ?? [];
     // An entry that carries a token is never chosen (it would be echoed back in the handshake).

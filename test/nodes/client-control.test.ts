@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { once } from "node:events";
+import { FrameBits } from "../support/frame-bits";
 import { SilentServer, TestServer, withTimeout } from "../support/peers";
 import { flowsocketNodes, helper, onTab, Sink, type FlowNode } from "../support/red";
 import { callsOf, errorsOf, nextError, statusMatching } from "../support/spies";
@@ -157,16 +158,7 @@ describe("client connections a flow controls", () => {
       await waitForEvent("connect");
       helper.getNode("out").receive({ payload: "after connect" });
       const first = await server.connection(1);
-      await withTimeout(
-        (async () => {
-          while (server.frames.get(first)!.length < 2) {
-            await once(first, "message");
-          }
-        })(),
-        5000,
-        "two frames",
-      );
-      assert.deepEqual(server.frames.get(first), ['{"op":"login"}', "after connect"]);
+      assert.deepEqual(await server.framesFrom(first, 2), ['{"op":"login"}', "after connect"]);
       assert.equal(server.requests[0]!.headers.origin, "https://flows.example");
       first.terminate();
       const second = await server.connection(2);
@@ -194,16 +186,7 @@ describe("client connections a flow controls", () => {
       await statusMatching(helper.getNode("in"), () => callsOf(helper.getNode("client"), "warn").includes("flowsocket.errors.queue-full"));
       server = await TestServer.start({}, port);
       const peer = await server.connection(1, 8000);
-      await withTimeout(
-        (async () => {
-          while (server.frames.get(peer)!.length < 4) {
-            await once(peer, "message");
-          }
-        })(),
-        5000,
-        "the first message and the queue",
-      );
-      assert.deepEqual(server.frames.get(peer), ["first", "q2", "q3", "q4"]);
+      assert.deepEqual(await server.framesFrom(peer, 4), ["first", "q2", "q3", "q4"]);
       peer.send("after");
       await waitForEvent("connect", 2);
       out.receive({ payload: "live" });
@@ -238,6 +221,23 @@ describe("client connections a flow controls", () => {
     await load(flow(a.url, { compression: true, compressionThreshold: "0" }));
     await a.connection(before + 2);
     assert.match(String(a.requests[before + 1]!.headers["sec-websocket-extensions"]), /permessage-deflate/);
+  });
+
+  it("compresses only messages of at least the threshold", async () => {
+    const server = await TestServer.start({ perMessageDeflate: true });
+    try {
+      await load(flow(server.url, { compression: true, compressionThreshold: "64" }));
+      const peer = await server.connection(1);
+      await waitForEvent("connect");
+      const bits = new FrameBits(server.requests[0]!.socket);
+      helper.getNode("out").receive({ payload: "small" });
+      helper.getNode("out").receive({ payload: "y".repeat(200) });
+      assert.deepEqual(await server.framesFrom(peer, 2), ["small", "y".repeat(200)]);
+      assert.deepEqual(bits.compressed, [false, true], "5 bytes went as they were, 200 compressed (threshold 64)");
+    } finally {
+      await helper.unload();
+      await server.stop();
+    }
   });
 
   it("refuses connect and disconnect on a listener, and a bad connect request", async () => {

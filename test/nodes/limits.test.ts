@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import WebSocket from "ws";
+import { connect, type NetConnectOpts, type Socket } from "node:net";
+import WebSocket, { type ClientOptions } from "ws";
+import { FrameBits } from "../support/frame-bits";
 import { flowsocketNodes, helper, onTab, Sink, type FlowNode } from "../support/red";
 import { TestClient, withTimeout } from "../support/peers";
 import { countUpgradeAnswers, silentPeer } from "../support/raw-upgrade";
@@ -93,11 +95,20 @@ describe("limits on an open network", () => {
     assert.equal(plain.socket.extensions, "", "off by default");
     await helper.unload();
     await load(flow({ compression: true, compressionThreshold: "64", maxPayload: "1048576" }));
-    const deflating = await TestClient.open(url(), [], { perMessageDeflate: true });
+    let bits: FrameBits | undefined;
+    const createConnection = (options: NetConnectOpts): Socket => {
+      const socket = connect(options);
+      bits = new FrameBits(socket, true);
+      return socket;
+    };
+    const deflating = await TestClient.open(url(), [], { perMessageDeflate: true, createConnection } as ClientOptions);
     clients.push(deflating);
     assert.match(deflating.socket.extensions, /permessage-deflate/);
     deflating.send("small, echoed");
     assert.equal((await deflating.frame(1)).data, "small, echoed");
+    deflating.send("x".repeat(200));
+    assert.equal((await deflating.frame(2)).data, "x".repeat(200));
+    assert.deepEqual(bits!.compressed, [false, true], "the echo of 13 bytes went as it was, the one of 200 compressed (threshold 64)");
     // 8 MiB of one letter deflates to a few KiB on the wire: the limit is on what it inflates to.
     const closed = deflating.closedByPeer();
     deflating.send("a".repeat(8 * 1024 * 1024));

@@ -126,6 +126,21 @@ export class TestServer {
     return this.connections[count - 1]!;
   }
 
+  /** Resolves with the frames `socket` (one of this server's connections) sent, once it has sent `count`. */
+  async framesFrom(socket: WebSocket, count: number, ms = 5000): Promise<string[]> {
+    const frames = this.frames.get(socket)!;
+    await withTimeout(
+      (async () => {
+        while (frames.length < count) {
+          await once(socket, "message");
+        }
+      })(),
+      ms,
+      `${count} frames`,
+    );
+    return frames;
+  }
+
   /** Stops the server and cuts every connection. */
   async stop(): Promise<void> {
     for (const socket of this.wss.clients) {
