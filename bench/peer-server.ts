@@ -26,6 +26,8 @@ export class PeerServer {
       const path = request.url ?? "/";
       this.peers.set(path, { socket, tcp: request.socket });
       socket.on("error", () => socket.terminate());
+      // A paired run stops its Node-RED processes after each repeat: their connections go with them.
+      socket.on("close", () => this.peers.get(path)?.socket === socket && this.peers.delete(path));
       this.onConnected(path);
     });
   }

@@ -44,7 +44,7 @@ import { join, resolve } from "node:path";
 import type { NodeRedProcess } from "../test/support/node-red-process";
 import { abTable, AGAINST_REF, SETTINGS_AB, type Comparison, type PairedRow } from "./ab-report";
 import { startBenchNodeRed } from "./bench-node-red";
-import { benchCases, casesToRun, type Endpoints, type Result, type RunKind } from "./cases";
+import { benchCases, casesToRun, type CaseDefinition, type Endpoints, type Result, type RunKind } from "./cases";
 import { benchFlows, endpoints, type Implementation } from "./flows";
 import { Generator } from "./generator";
 import { measure, type Target, type TargetName } from "./measure";
@@ -53,14 +53,15 @@ import type { GeneratorPorts } from "./protocol";
 import { buildCommit, resolveCommit } from "./ref-build";
 import { table, type Row } from "./report";
 import { scalingTables, type ScaledCase } from "./scaling";
-import { schedule } from "./schedule";
+import { inTurn, schedule } from "./schedule";
 import { DEFAULTS, expectTokenAsked, OFF, type SettingsSide } from "./settings-ab";
 
 const ROOT = resolve(__dirname, "..", "..");
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1] ?? "" : "";
-const repeats = quick ? 1 : Number(args.includes("--repeats") ? args[args.indexOf("--repeats") + 1] : 3);
+/** Runs of each case per target: three, one with --quick, or as --repeats says (which wins over --quick). */
+const repeats = args.includes("--repeats") ? Number(args[args.indexOf("--repeats") + 1]) : quick ? 1 : 3;
 const warmupMs = quick ? 500 : 1000;
 const durationMs = quick ? 1500 : 3000;
 /** Which targets to run (`--targets ours` to profile ours alone). */
@@ -163,12 +164,17 @@ function plan(tmp: string): Plan {
   };
 }
 
-/** Starts and deploys the Node-RED processes, and the bare server outside an A/B run; resolves once every client connection is up. */
-async function startTargets(tmp: string, { deployments, comparison }: Plan, generator: Generator, ports: GeneratorPorts): Promise<Target[]> {
+/**
+ * Starts and deploys the Node-RED processes, and the bare server outside an
+ * A/B run; resolves once every client connection is up. `round` names the
+ * processes of one repeat of a paired run apart from the others'.
+ */
+async function startTargets(tmp: string, { deployments, comparison }: Plan, generator: Generator, ports: GeneratorPorts, round = ""): Promise<Target[]> {
   const targets: Target[] = [];
   /** The paths of every client connection deployed, whether or not its target runs: all have to be up before the first case. */
   const peerPaths = new Set<string>();
-  for (const { label, packageDir, targets: deployed, side } of deployments) {
+  for (const { label: sideLabel, packageDir, targets: deployed, side } of deployments) {
+    const label = `${sideLabel}${round}`;
     const memoryFile = join(tmp, `memory-${label}.json`);
     const userDir = join(tmp, `user-${label}`);
     const red = await startBenchNodeRed({ packageDir, userDir, memoryFile, profileDir, launcher: openFiles.launcher });
@@ -196,23 +202,73 @@ async function startTargets(tmp: string, { deployments, comparison }: Plan, gene
   return targets;
 }
 
-/** Runs every case asked for on every target that runs it, and returns the report: ours/core, or tested/baseline in a paired run. */
-async function runCases(generator: Generator, targets: Target[], comparison: Comparison | undefined): Promise<string> {
-  const servers = [...new Set(targets.map((target) => target.pid))];
-  const running = targets.filter((target) => !targetFilter || targetFilter.includes(target.name));
+/** What every run of each case measured, by target. */
+type Results = Map<CaseDefinition, Partial<Record<TargetName, Result[]>>>;
+
+/**
+ * Runs every case asked for on every target that runs it, and returns the
+ * report: ours/core, or tested/baseline in a paired run.
+ *
+ * Outside a paired run, core and ours share one Node-RED process, started
+ * once. In a paired run each side has a process of its own, and a process
+ * keeps a bias of its own for as long as it runs (two processes of the same
+ * build and settings came out 10-20% apart, the same way in every repeat):
+ * so each repeat starts a fresh pair, and the bias is one more thing that
+ * the repeats average out.
+ */
+async function runCases(generator: Generator, plan: Plan, tmp: string, ports: GeneratorPorts): Promise<string> {
+  const timing = { warmupMs, durationMs, floodMessages: quick ? 300000 : 1000000, heartbeatBeats: quick ? 3 : 6, fileLimit: openFiles.limit };
+  const definitions = casesToRun(benchCases(timing), only, kind);
+  const results: Results = new Map(definitions.map((definition) => [definition, {}]));
+  const runRepeat = async (targets: Target[], repeat: number | undefined): Promise<void> => {
+    const servers = [...new Set(targets.map((target) => target.pid))];
+    const running = targets.filter((target) => !targetFilter || targetFilter.includes(target.name));
+    for (const definition of definitions) {
+      const runnable = running.filter((t) => definition.targets.includes(t.impl));
+      for (const run of repeat === undefined ? schedule(runnable, repeats) : inTurn(runnable, repeat)) {
+        const result = await measure(generator, servers, run.target, definition.spec(run.target.at));
+        (results.get(definition)![run.target.name] ??= []).push(result);
+        process.stderr.write(`${definition.name} / ${run.target.name} #${run.repeat + 1}: ${Math.round(result.measured.count / result.measured.seconds)}/s\n`);
+      }
+    }
+  };
+  if (plan.comparison) {
+    for (let repeat = 0; repeat < repeats; repeat++) {
+      const reds = started.reds.length;
+      const targets = await startTargets(tmp, plan, generator, ports, `-${repeat + 1}`);
+      process.stderr.write(`repeat ${repeat + 1} of ${repeats}: fresh Node-RED processes ${started.reds.slice(reds).map(({ red }) => red.pid).join(", ")}\n`);
+      if (repeat === 0) {
+        printHeading(plan);
+      }
+      await runRepeat(targets, repeat);
+      await Promise.all(started.reds.splice(reds).map(({ red }) => red.stop()));
+    }
+  } else {
+    const targets = await startTargets(tmp, plan, generator, ports);
+    printHeading(plan);
+    await runRepeat(targets, undefined);
+  }
+  return report(results, plan.comparison);
+}
+
+/** The report's first lines: what ran, and what limits the machine set. */
+function printHeading(plan: Plan): void {
+  console.log(`Node-RED ${started.reds[0]!.red.version} on Node ${process.versions.node}, ${repeats} repeat(s), ${durationMs} ms windows\n${plan.heading}`);
+  if (openFiles.shortfall) {
+    // Said with the report, not only on stderr: it changes what the cases count.
+    const most = connectionsThatFit(MOST_CONNECTIONS, openFiles.limit).toLocaleString("en-US");
+    console.log(`Note: ${openFiles.shortfall}; no case opens more than ${most} connections (${MOST_CONNECTIONS.toLocaleString("en-US")} asked).\n`);
+  }
+}
+
+/** The tables of a run: ours/core with the scaling table, or tested/baseline. */
+function report(results: Results, comparison: Comparison | undefined): string {
   const rows: Row[] = [];
   const pairedRows: PairedRow[] = [];
   const scaled: ScaledCase[] = [];
-  const timing = { warmupMs, durationMs, floodMessages: quick ? 300000 : 1000000, heartbeatBeats: quick ? 3 : 6, fileLimit: openFiles.limit };
-  for (const definition of casesToRun(benchCases(timing), only, kind)) {
-    const results: Partial<Record<TargetName, Result[]>> = {};
-    for (const { target, repeat } of schedule(running.filter((t) => definition.targets.includes(t.impl)), repeats)) {
-      const result = await measure(generator, servers, target, definition.spec(target.at));
-      (results[target.name] ??= []).push(result);
-      process.stderr.write(`${definition.name} / ${target.name} #${repeat + 1}: ${Math.round(result.measured.count / result.measured.seconds)}/s\n`);
-    }
+  for (const [definition, byTarget] of results) {
     for (const metric of definition.metrics) {
-      const runs = (name: TargetName): number[] => (metric.nodeRedOnly && name === "bare" ? [] : (results[name] ?? []).map(metric.read));
+      const runs = (name: TargetName): number[] => (metric.nodeRedOnly && name === "bare" ? [] : (byTarget[name] ?? []).map(metric.read));
       const row = { caseName: definition.name, metric: metric.metric, higherIsBetter: metric.higherIsBetter };
       if (comparison) {
         pairedRows.push({ ...row, tested: runs(comparison.tested), baseline: runs(comparison.baseline) });
@@ -254,14 +310,7 @@ async function main(): Promise<void> {
     if (profileDir) {
       await mkdir(profileDir, { recursive: true });
     }
-    const targets = await startTargets(tmp, planned, generator, ports);
-    console.log(`Node-RED ${started.reds[0]!.red.version} on Node ${process.versions.node}, ${repeats} repeat(s), ${durationMs} ms windows\n${planned.heading}`);
-    if (openFiles.shortfall) {
-      // Said with the report, not only on stderr: it changes what the cases count.
-      const most = connectionsThatFit(MOST_CONNECTIONS, openFiles.limit).toLocaleString("en-US");
-      console.log(`Note: ${openFiles.shortfall}; no case opens more than ${most} connections (${MOST_CONNECTIONS.toLocaleString("en-US")} asked).\n`);
-    }
-    console.log(await runCases(generator, targets, planned.comparison));
+    console.log(await runCases(generator, planned, tmp, ports));
   } finally {
     started.generator?.send({ quit: true });
     started.bare?.kill();

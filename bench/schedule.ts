@@ -15,9 +15,12 @@ export interface Run<T> {
 export function schedule<T>(targets: readonly T[], repeats: number): Run<T>[] {
   const runs: Run<T>[] = [];
   for (let repeat = 0; repeat < repeats; repeat++) {
-    for (let i = 0; i < targets.length; i++) {
-      runs.push({ target: targets[(i + repeat) % targets.length]!, repeat });
-    }
+    runs.push(...inTurn(targets, repeat));
   }
   return runs;
+}
+
+/** Every target once, in the order of repeat `repeat` (see schedule). */
+export function inTurn<T>(targets: readonly T[], repeat: number): Run<T>[] {
+  return targets.map((_target, i) => ({ target: targets[(i + repeat) % targets.length]!, repeat }));
 }
