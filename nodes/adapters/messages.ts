@@ -65,7 +65,7 @@ export class Messages {
       const format = delivery.format;
       const payload = format === undefined || format === "auto" ? frame : formatted(frame, format);
       const msg = delivery.metadata
-        ? { _msgid: this.ids.next(), payload, _session, receivedAt: Date.now() }
+        ? { _msgid: this.ids.next(), payload, _session, receivedAt: session.readAt }
         : { _msgid: this.ids.next(), payload, _session };
       if (payload === NOT_JSON) {
         msg.payload = typeof frame === "string" ? frame : frame.toString("utf8");
@@ -81,7 +81,7 @@ export class Messages {
       delete msg.event;
     }
     if (delivery.metadata) {
-      msg.receivedAt = Date.now();
+      msg.receivedAt = session.readAt;
     }
     msg._msgid ??= this.ids.next();
     return msg;

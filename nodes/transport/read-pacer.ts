@@ -23,6 +23,12 @@ export interface PacedReader {
  * the others.
  */
 export class ReadPacer {
+  /**
+   * When the current (or last) turn that read frames began, in ms since the
+   * epoch: the clock is read at a turn's first frame, not at every frame.
+   * Every frame of a turn was in Node's buffers when the turn began.
+   */
+  turnStartedAt = 0;
   private active: PacedReader[] = [];
   private scheduled = false;
   private readonly endTurn = (): void => {
@@ -47,6 +53,7 @@ export class ReadPacer {
       this.active.push(reader);
       if (!this.scheduled) {
         this.scheduled = true;
+        this.turnStartedAt = Date.now();
         // Queued at the turn's first frame, it runs in this iteration's
         // check phase: a paused socket is read again at the next poll.
         setImmediate(this.endTurn);

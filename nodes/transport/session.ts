@@ -140,6 +140,15 @@ export class Session implements PacedReader {
     return about;
   }
 
+  /**
+   * When the frame being delivered was read, in ms since the epoch: the
+   * start of the event-loop turn that read it (see ReadPacer.turnStartedAt),
+   * one clock read per turn rather than one per frame.
+   */
+  get readAt(): number {
+    return this.#io.pacer.turnStartedAt;
+  }
+
   /** For the read pacer. */
   pauseReading(): void {
     this.#socket.pause();

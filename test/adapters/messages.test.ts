@@ -8,6 +8,7 @@ import { describeSession } from "../../nodes/transport/session-details";
 const session = {
   id: "0123456789abcdef",
   rooms: new Set(["a"]),
+  readAt: 1700000000500,
   details: describeSession("0123456789abcdef", {
     side: "listener",
     remoteAddress: "127.0.0.9",
@@ -45,7 +46,7 @@ describe("Messages", () => {
     const two = messages.fromFrame(session, "b", FULL);
     assert.deepEqual(one._session, { ...session.details });
     assert.deepEqual([(one._session as { path: string }).path, (one._session as { protocol: string }).protocol], ["/ws/chat", "chat"]);
-    assert.equal(typeof one.receivedAt, "number");
+    assert.equal(one.receivedAt, session.readAt, "when its frame was read");
     (one._session as { id: string }).id = "changed";
     assert.equal((two._session as { id: string }).id, session.id, "one message's change stays in it");
     assert.ok(Object.isFrozen((two._session as { query: object }).query));

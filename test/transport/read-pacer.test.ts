@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ChannelHandlers } from "../../nodes/transport/channel";
-import { DEFAULT_FRAMES_PER_TURN } from "../../nodes/transport/read-pacer";
+import { DEFAULT_FRAMES_PER_TURN, ReadPacer, type PacedReader } from "../../nodes/transport/read-pacer";
 import { ServerEndpoint } from "../../nodes/transport/server-endpoint";
 import { UpgradeRouter } from "../../nodes/transport/upgrade-router";
 import { TestClient, withTimeout } from "../support/peers";
@@ -104,5 +104,26 @@ describe("read pacing", () => {
     await withTimeout(all.reached, 10000, `${total + 1} frames`);
     // It may wait a few turns of at most 512 frames, never for the flood.
     assert.ok(order.indexOf("other") < total / 2, `the other client's frame came ${order.indexOf("other") + 1}th of ${total + 1}`);
+  });
+
+  it("reads the clock once per turn: frames of one turn share its time, the next turn has its own", async () => {
+    const pacer = new ReadPacer();
+    const reader = (): PacedReader => ({ pacedFrames: 0, pauseReading: () => undefined, resumeReading: () => undefined });
+    const [a, b] = [reader(), reader()];
+    const before = Date.now();
+    pacer.count(a);
+    const first = pacer.turnStartedAt;
+    assert.ok(first >= before && first <= Date.now());
+    const busyUntil = Date.now() + 3;
+    while (Date.now() < busyUntil) {
+      // The same turn, a few milliseconds on.
+    }
+    pacer.count(b);
+    pacer.count(a);
+    assert.equal(pacer.turnStartedAt, first, "still the turn's own time");
+    await new Promise((resolve) => setImmediate(resolve));
+    pacer.count(b);
+    assert.ok(pacer.turnStartedAt >= first + 3, "a new turn, a new time");
+    assert.deepEqual([a.pacedFrames, b.pacedFrames], [0, 1], "counts start again each turn");
   });
 });
