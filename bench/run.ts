@@ -60,19 +60,25 @@ const ROOT = resolve(__dirname, "..", "..");
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1] ?? "" : "";
-/** Runs of each case per target: three, one with --quick, or as --repeats says (which wins over --quick). */
-const repeats = args.includes("--repeats") ? Number(args[args.indexOf("--repeats") + 1]) : quick ? 1 : 3;
+/** A git ref to run ours against (`--against main`), instead of core and the bare server. */
+const against = args.includes("--against") ? args[args.indexOf("--against") + 1] ?? "" : undefined;
+/** Ours with its listener settings at their defaults against off (`--settings-ab`), instead of core and the bare server. */
+const settingsAb = args.includes("--settings-ab");
+const kind: RunKind = against !== undefined ? "against-ref" : settingsAb ? "settings-ab" : "side-by-side";
+/**
+ * Runs of each case per target: three (four in a paired run), one with
+ * --quick, or as --repeats says (which wins over --quick). A paired run of
+ * more than one takes an even number, so that each side goes first, and has
+ * its process started first, equally often (see runCases).
+ */
+const asked = args.includes("--repeats") ? Number(args[args.indexOf("--repeats") + 1]) : quick ? 1 : kind === "side-by-side" ? 3 : 4;
+const repeats = kind !== "side-by-side" && asked > 1 && asked % 2 === 1 ? asked + 1 : asked;
 const warmupMs = quick ? 500 : 1000;
 const durationMs = quick ? 1500 : 3000;
 /** Which targets to run (`--targets ours` to profile ours alone). */
 const targetFilter = args.includes("--targets") ? (args[args.indexOf("--targets") + 1] ?? "").split(",") : undefined;
 /** Where to write a CPU profile of Node-RED (`--profile DIR`), to see what bounds a case. */
 const profileDir = args.includes("--profile") ? resolve(args[args.indexOf("--profile") + 1] ?? "profiles") : "";
-/** A git ref to run ours against (`--against main`), instead of core and the bare server. */
-const against = args.includes("--against") ? args[args.indexOf("--against") + 1] ?? "" : undefined;
-/** Ours with its listener settings at their defaults against off (`--settings-ab`), instead of core and the bare server. */
-const settingsAb = args.includes("--settings-ab");
-const kind: RunKind = against !== undefined ? "against-ref" : settingsAb ? "settings-ab" : "side-by-side";
 
 /** The most connections a case asks for (the larger heartbeat case): the limit is raised for them if it can be. */
 const MOST_CONNECTIONS = 50000;
@@ -169,11 +175,18 @@ function plan(tmp: string): Plan {
  * A/B run; resolves once every client connection is up. `round` names the
  * processes of one repeat of a paired run apart from the others'.
  */
-async function startTargets(tmp: string, { deployments, comparison }: Plan, generator: Generator, ports: GeneratorPorts, round = ""): Promise<Target[]> {
+async function startTargets(
+  tmp: string,
+  { deployments, comparison }: Plan,
+  generator: Generator,
+  ports: GeneratorPorts,
+  round = "",
+  startFirst: "tested" | "baseline" = "tested",
+): Promise<Target[]> {
   const targets: Target[] = [];
   /** The paths of every client connection deployed, whether or not its target runs: all have to be up before the first case. */
   const peerPaths = new Set<string>();
-  for (const { label: sideLabel, packageDir, targets: deployed, side } of deployments) {
+  for (const { label: sideLabel, packageDir, targets: deployed, side } of startFirst === "baseline" ? [...deployments].reverse() : deployments) {
     const label = `${sideLabel}${round}`;
     const memoryFile = join(tmp, `memory-${label}.json`);
     const userDir = join(tmp, `user-${label}`);
@@ -199,7 +212,9 @@ async function startTargets(tmp: string, { deployments, comparison }: Plan, gene
   while (peerPaths.size > 0) {
     peerPaths.delete((await generator.expect("peer-connected")).path);
   }
-  return targets;
+  // In the plan's order, whichever started first: the order of the runs is schedule's to decide.
+  const order = deployments.flatMap((deployment) => deployment.targets.map(({ as }) => as));
+  return targets.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
 }
 
 /** What every run of each case measured, by target. */
@@ -212,9 +227,10 @@ type Results = Map<CaseDefinition, Partial<Record<TargetName, Result[]>>>;
  * Outside a paired run, core and ours share one Node-RED process, started
  * once. In a paired run each side has a process of its own, and a process
  * keeps a bias of its own for as long as it runs (two processes of the same
- * build and settings came out 10-20% apart, the same way in every repeat):
- * so each repeat starts a fresh pair, and the bias is one more thing that
- * the repeats average out.
+ * build and settings came out 10-20% apart, the same way in every repeat),
+ * and the process started first of a pair came out slower in most repeats:
+ * so each repeat starts a fresh pair, the side started first changing every
+ * two repeats, and both are things the repeats average out.
  */
 async function runCases(generator: Generator, plan: Plan, tmp: string, ports: GeneratorPorts): Promise<string> {
   const timing = { warmupMs, durationMs, floodMessages: quick ? 300000 : 1000000, heartbeatBeats: quick ? 3 : 6, fileLimit: openFiles.limit };
@@ -235,7 +251,8 @@ async function runCases(generator: Generator, plan: Plan, tmp: string, ports: Ge
   if (plan.comparison) {
     for (let repeat = 0; repeat < repeats; repeat++) {
       const reds = started.reds.length;
-      const targets = await startTargets(tmp, plan, generator, ports, `-${repeat + 1}`);
+      // Who runs first flips every repeat, whose process starts first every two: in four repeats, each pairing once.
+      const targets = await startTargets(tmp, plan, generator, ports, `-${repeat + 1}`, Math.floor(repeat / 2) % 2 === 0 ? "tested" : "baseline");
       process.stderr.write(`repeat ${repeat + 1} of ${repeats}: fresh Node-RED processes ${started.reds.slice(reds).map(({ red }) => red.pid).join(", ")}\n`);
       if (repeat === 0) {
         printHeading(plan);
