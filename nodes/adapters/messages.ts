@@ -4,7 +4,7 @@ import { FlowsocketError } from "../transport/errors";
 import { IdSequence } from "../transport/ids";
 import { roomNames } from "../transport/room-commands";
 import type { CloseCause, Session } from "../transport/session";
-import type { SessionDetails } from "../transport/session-details";
+import { copyDetails, type SessionDetails } from "../transport/session-details";
 import { sessionOrAll, type Target } from "../transport/target";
 
 /** `msg._session` as core's nodes set it, which flows test with `type === "websocket"`. */
@@ -130,7 +130,7 @@ export class Messages {
    * message's session cannot change another's.
    */
   info(session: Session): SessionDetails {
-    return { ...session.details };
+    return copyDetails(session.details);
   }
 
   /** The open sessions for `getSessions`: each one's details and the rooms it is in. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describeSession, type Handshake } from "../../nodes/transport/session-details";
+import { copyDetails, describeSession, type Handshake } from "../../nodes/transport/session-details";
 
 const listener: Handshake = {
   side: "listener",
@@ -39,5 +39,19 @@ describe("session details", () => {
     assert.equal(details.url, "ws://example.org:8080/feed?x=1");
     assert.equal("path" in details, false);
     assert.deepEqual(details.query, { x: "1" });
+  });
+
+  it("copy, for each message, every field of each shape (listener, with a principal, client) into an object of its own", () => {
+    const shapes = [
+      describeSession("id5", listener, ""),
+      describeSession("id6", { ...listener, principal: { method: "token", name: "t", source: "header" } }, ""),
+      describeSession("id7", { ...listener, side: "client", url: "ws://example.org/x" }, ""),
+    ];
+    for (const details of shapes) {
+      const copy = copyDetails(details);
+      assert.notEqual(copy, details);
+      assert.deepEqual(copy, details);
+      assert.deepEqual(Object.keys(copy), Object.keys(details), "the same fields in the same order");
+    }
   });
 });
