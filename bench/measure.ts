@@ -1,6 +1,7 @@
 /** One run of one case on one target: the load generator drives it, the server's CPU and memory are read around it. */
 import { readFile, rm } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Comparison } from "./ab-report";
 import type { Endpoints, Result } from "./cases";
 import type { Implementation } from "./flows";
@@ -50,7 +51,7 @@ async function memoryAfterGc(target: Target): Promise<Memory> {
   process.kill(target.pid, "SIGWINCH");
   const deadline = Date.now() + 5000;
   while (Date.now() < deadline) {
-    await new Promise((resolvePromise) => setTimeout(resolvePromise, 50));
+    await sleep(50);
     try {
       return JSON.parse(await readFile(memoryFile, "utf8")) as Memory;
     } catch {
@@ -124,6 +125,6 @@ async function measureIdle(generator: Generator, target: Target, spec: IdleCase)
 async function cpuWhileIdle(pid: number, ms: number): Promise<{ cpu: number; seconds: number }> {
   const started = performance.now();
   const cpuBefore = cpuMicros(pid);
-  await new Promise((resolvePromise) => setTimeout(resolvePromise, ms));
+  await sleep(ms);
   return { cpu: cpuMicros(pid) - cpuBefore, seconds: (performance.now() - started) / 1000 };
 }

@@ -1,6 +1,7 @@
 /** CPU time and memory of another process, read from Linux's /proc. */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** Clock ticks per second, the unit of /proc/<pid>/stat's CPU times. */
 const TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
@@ -26,7 +27,7 @@ export async function waitUntilQuiet(pid: number, maxMs = 20000): Promise<void> 
   const deadline = Date.now() + maxMs;
   while (Date.now() < deadline) {
     const before = cpuMicros(pid);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
     if (cpuMicros(pid) - before < 5000) {
       return;
     }

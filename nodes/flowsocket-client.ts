@@ -74,7 +74,7 @@ export function registerClient(RED: NodeAPI): void {
     try {
       const settings = clientSettings(def, resolveEnv);
       // Of the limits, those that apply to one connection: no session count or rate.
-      const { maxPayload, limits } = limitSettings({ maxPayload: def.maxPayload, highWaterMark: def.highWaterMark, backpressure: def.backpressure });
+      const { maxPayload, limits } = limitSettings(def);
       autoConnect = settings.autoConnect;
       connection = new ClientConnection(
         {

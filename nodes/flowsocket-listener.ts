@@ -129,12 +129,16 @@ export function registerListener(RED: NodeAPI, routers: UpgradeRouters, coreList
       : placeOnNodeRedServer(RED, server, routers, coreListeners, fullPath, endpoint, report);
     node.hub.channel = endpoint;
     node.on("close", (_removed: boolean, done: () => void) => {
-      digest.flush();
       node.hub.stopping();
+      // Flushed once the sessions are closed, with what their closing reported, as the client does.
+      const flushed = (): void => {
+        digest.flush();
+        done();
+      };
       void placement
         .release()
         .then(() => endpoint.stop())
-        .then(done, done);
+        .then(flushed, flushed);
     });
   }
 

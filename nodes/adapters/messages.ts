@@ -145,8 +145,9 @@ export class Messages {
    * @throws TypeError when the payload or message cannot be turned into JSON.
    */
   toFrame(msg: MessageObject, format: SendFormat = "auto"): FrameData | undefined {
-    // An in node's lifecycle event wired back to an out node is not data, in either mode.
-    if (isLifecycleEvent(msg)) {
+    // An in node's lifecycle event wired back to an out node is not data. In
+    // payload mode it has no payload, so only whole-message mode has to look.
+    if (this.wholemsg && isLifecycleEvent(msg)) {
       return undefined;
     }
     const frame = messageToFrame(msg, this.wholemsg);

@@ -3,6 +3,7 @@
  * numbers and flags as strings ("30", "true"), flows written by hand or by
  * the admin API may use real ones; both read the same here.
  */
+import { isHttpToken } from "../transport/protocols";
 
 /** A seconds setting (`hb`) in milliseconds; 0 when off, empty or not a positive number. */
 export function secondsToMs(setting: unknown): number {
@@ -15,15 +16,12 @@ export function flag(setting: unknown): boolean {
   return setting === true || setting === "true";
 }
 
-/** An HTTP token (RFC 9110 5.6.2): what a header name may be made of. */
-const TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
-
 /** A comma-separated list of header names, lower-cased, without blanks, repeats or names no header can have. */
 export function headerNames(setting: unknown): string[] {
   const names = String(setting ?? "")
     .split(",")
     .map((name) => name.trim().toLowerCase())
-    .filter((name) => TOKEN.test(name));
+    .filter((name) => isHttpToken(name));
   return [...new Set(names)];
 }
 

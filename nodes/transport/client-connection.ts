@@ -8,16 +8,14 @@ import { connectFailure, upgradeRefused } from "./connect-failure";
 import { FlowsocketError, sessionGone, toError } from "./errors";
 import { Heartbeat } from "./heartbeat";
 import { Outbox, type OutboxLimits } from "./outbox";
-import { DEFAULT_LIMITS, DEFAULT_MAX_PAYLOAD, type SessionLimits } from "./limits";
+import { DEFAULT_MAX_PAYLOAD, type SessionLimits } from "./limits";
 import { RandomIds } from "./ids";
 import { checkProtocols } from "./protocols";
 import { tunnelThrough } from "./proxy-tunnel";
-import { ReadPacer } from "./read-pacer";
 import { Session, type SessionIo } from "./session";
 import type { Handshake } from "./session-details";
 import { SessionEndpoint } from "./session-endpoint";
 import type { Target } from "./target";
-import { WriteBatch } from "./write-batch";
 
 /** Close code of a connection that the flow side ends on purpose (RFC 6455: normal closure). */
 export const CLOSE_NORMAL = 1000;
@@ -149,15 +147,7 @@ export class ClientConnection extends SessionEndpoint implements Channel {
     private readonly handlers: ClientHandlers,
   ) {
     super();
-    this.io = {
-      batch: new WriteBatch(),
-      pacer: new ReadPacer(),
-      limits: options.limits ?? DEFAULT_LIMITS,
-      handlers: this.sessions.handlersFor(handlers),
-      // While stopping, sockets cut off by the close are expected to fail: sessions keep quiet.
-      quiet: () => this.stopping !== undefined,
-      heartbeat: (options.heartbeatMs ?? 0) > 0,
-    };
+    this.io = this.sessionIo(handlers, options.limits, options.heartbeatMs, () => this.stopping !== undefined);
     this.outbox = options.queue ? new Outbox(options.queue) : undefined;
     this.destination = this.destinationOf(options);
     this.backoff = new Backoff(options.reconnect ?? DEFAULT_BACKOFF, options.random);

@@ -22,3 +22,15 @@ export function listenerPath(httpNodeRoot: string, path: string): string {
   const relative = trimmed.startsWith("/") ? trimmed.slice(1) : trimmed;
   return `${root.startsWith("/") ? "" : "/"}${root}${relative}`;
 }
+
+/**
+ * A request target ("/ws?x=1") or a client's URL, split at its query (and
+ * without a fragment): cheaper than a URL parse, which an upgrade and a
+ * session's details would otherwise pay on every open.
+ */
+export function splitTarget(target: string): { path: string; search: string } {
+  const query = target.indexOf("?");
+  const hash = target.indexOf("#", query === -1 ? 0 : query);
+  const end = hash === -1 ? target.length : hash;
+  return query === -1 ? { path: target.slice(0, end), search: "" } : { path: target.slice(0, query), search: target.slice(query + 1, end) };
+}

@@ -14,8 +14,10 @@ export function parseProtocolList(setting: unknown): string[] {
     .filter((protocol) => protocol !== "");
 }
 
-/** RFC 6455 subprotocols are HTTP tokens (RFC 7230, section 3.2.6). */
-const TOKEN = /^[!#$%&'*+\-.0-9A-Z^_`|a-z~]+$/;
+/** An HTTP token (RFC 9110, section 5.6.2): what a header name or an RFC 6455 subprotocol is made of. */
+export function isHttpToken(value: string): boolean {
+  return /^[!#$%&'*+\-.0-9A-Z^_`|a-z~]+$/.test(value);
+}
 
 /**
  * Checks a subprotocol list before `ws` sees it: `ws` throws from its
@@ -26,7 +28,7 @@ const TOKEN = /^[!#$%&'*+\-.0-9A-Z^_`|a-z~]+$/;
 export function checkProtocols(protocols: readonly string[]): void {
   const seen = new Set<string>();
   for (const protocol of protocols) {
-    if (!TOKEN.test(protocol) || seen.has(protocol)) {
+    if (!isHttpToken(protocol) || seen.has(protocol)) {
       throw new FlowsocketError("FLOWSOCKET_ERR_INVALID_PROTOCOL", `Invalid or repeated subprotocol: ${protocol}`);
     }
     seen.add(protocol);

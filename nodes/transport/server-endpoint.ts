@@ -10,16 +10,15 @@ import { CLOSE_GRACE_MS } from "./close-socket";
 import { decideAccess, withoutTokens, type AccessDecision, type AccessRules, type Principal } from "./access";
 import { LimitError, RefusedError } from "./errors";
 import { forwardedFor, keptHeaders, NO_HEADERS } from "./handshake-headers";
-import { DEFAULT_LIMITS, DEFAULT_MAX_PAYLOAD, type SessionLimits } from "./limits";
+import { DEFAULT_MAX_PAYLOAD, type SessionLimits } from "./limits";
 import { Heartbeat } from "./heartbeat";
 import { RandomIds } from "./ids";
-import { ReadPacer } from "./read-pacer";
+import { refuse } from "./refuse";
 import { parseRoomCommand } from "./room-commands";
 import { Session, type SessionIo } from "./session";
 import type { Handshake } from "./session-details";
 import { SessionEndpoint } from "./session-endpoint";
 import type { Target } from "./target";
-import { WriteBatch } from "./write-batch";
 
 /** Close code sent to clients when the endpoint stops (RFC 6455: the endpoint is going away). */
 export const CLOSE_GOING_AWAY = 1001;
@@ -116,15 +115,8 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
       serverOptions.verifyClient = options.verifyClient;
     }
     this.server = new WebSocketServer(serverOptions);
-    this.io = {
-      batch: new WriteBatch(),
-      pacer: new ReadPacer(),
-      limits: options.limits ?? DEFAULT_LIMITS,
-      handlers: this.sessions.handlersFor(options.clientRooms ? this.withRoomCommands(handlers) : handlers),
-      // While stopping, sockets cut off by the close are expected to fail: sessions keep quiet.
-      quiet: () => this.stopping !== undefined,
-      heartbeat: (options.heartbeatMs ?? 0) > 0,
-    };
+    const sessionHandlers = options.clientRooms ? this.withRoomCommands(handlers) : handlers;
+    this.io = this.sessionIo(sessionHandlers, options.limits, options.heartbeatMs, () => this.stopping !== undefined);
     if (this.io.heartbeat) {
       this.heartbeat = new Heartbeat(options.heartbeatMs!, () => this.sessions.values());
     }
@@ -252,13 +244,6 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
     await Promise.all([...this.sessions.values()].map((session) => session.close(code, reason, "stopping")));
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
-}
-
-/** Answers an upgrade request with an HTTP error and ends the connection, as `ws` does for the ones it refuses. */
-function refuse(socket: Duplex, status: number, text: string, headers = ""): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n${headers}Content-Length: 0\r\n\r\n`);
-  // A client that does not read cannot hold the socket open.
-  socket.once("finish", () => socket.destroy());
 }
 
 /** What few handshakes have: a trusted proxy's word on the address, kept headers, a principal. */

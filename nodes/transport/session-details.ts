@@ -1,4 +1,5 @@
 import type { Principal } from "./access";
+import { splitTarget } from "./paths";
 
 /**
  * What the opening handshake told about a session, as its endpoint hands it
@@ -73,18 +74,6 @@ export function copyDetails(d: SessionDetails): SessionDetails {
   return principal
     ? { type, id, path, remoteAddress, remotePort, protocol, query, headers, openedAt, principal }
     : { type, id, path, remoteAddress, remotePort, protocol, query, headers, openedAt };
-}
-
-/**
- * A request target ("/ws?x=1") or a client's URL, split at its query as the
- * upgrade router does: cheaper than a URL parse, which a connection would
- * otherwise pay on every open.
- */
-function splitTarget(target: string): { path: string; search: string } {
-  const query = target.indexOf("?");
-  const hash = target.indexOf("#", query === -1 ? 0 : query);
-  const end = hash === -1 ? target.length : hash;
-  return query === -1 ? { path: target.slice(0, end), search: "" } : { path: target.slice(0, query), search: target.slice(query + 1, end) };
 }
 
 const NO_QUERY: Readonly<Record<string, string | string[]>> = Object.freeze({});

@@ -1,5 +1,9 @@
+import type { ChannelHandlers } from "./channel";
+import { DEFAULT_LIMITS, type SessionLimits } from "./limits";
+import { ReadPacer } from "./read-pacer";
 import type { Rooms } from "./rooms";
-import type { Session } from "./session";
+import type { Session, SessionIo } from "./session";
+import { WriteBatch } from "./write-batch";
 import { SessionRegistry, type Resolved } from "./sessions";
 import type { Target } from "./target";
 
@@ -28,6 +32,22 @@ export abstract class SessionEndpoint {
   /** The open sessions `target` names, each once, and the ids it names that are not open. */
   resolve(target: Target): Resolved {
     return this.sessions.resolve(target);
+  }
+
+  /**
+   * What this endpoint's sessions share (see SessionIo). `quiet` tells when
+   * the endpoint is stopping: sockets cut off by the close are expected to
+   * fail, and sessions then keep quiet.
+   */
+  protected sessionIo(handlers: ChannelHandlers, limits: SessionLimits | undefined, heartbeatMs: number | undefined, quiet: () => boolean): SessionIo {
+    return {
+      batch: new WriteBatch(),
+      pacer: new ReadPacer(),
+      limits: limits ?? DEFAULT_LIMITS,
+      handlers: this.sessions.handlersFor(handlers),
+      quiet,
+      heartbeat: (heartbeatMs ?? 0) > 0,
+    };
   }
 
   /** Closes the sessions `target` names for a flow; resolves with the named ids that were not open. */

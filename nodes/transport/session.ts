@@ -96,7 +96,7 @@ export class Session implements PacedReader {
         // Closing for a limit: what the peer still sends is not let in.
         return;
       }
-      if (this.#bucket && !this.#bucket.take(Date.now())) {
+      if (this.#bucket && !this.#bucket.take(io.pacer.turnStartedAt)) {
         // Over the rate: the message is not delivered, and the session ends.
         this.overLimit("rate");
         return;
@@ -265,7 +265,11 @@ export class Session implements PacedReader {
 
   /** Ends a session that went over a limit of this side's: 1008, `cause: "limit"`. */
   private overLimit(limit: LimitName): void {
-    this.#limit ??= limit;
+    if (this.#limit) {
+      // Closing for a limit already: every send past the mark would otherwise close it again.
+      return;
+    }
+    this.#limit = limit;
     void this.close(CLOSE_POLICY, limit === "rate" ? "message rate limit" : "reads too slowly", "limit");
   }
 

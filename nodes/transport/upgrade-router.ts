@@ -1,6 +1,8 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { FlowsocketError, toError } from "./errors";
+import { splitTarget } from "./paths";
+import { refuse } from "./refuse";
 
 /** Something that can take over an HTTP upgrade request. */
 export interface UpgradeTarget {
@@ -18,13 +20,12 @@ export interface UpgradeTarget {
 export class UpgradeRouter {
   private readonly targets = new Map<string, UpgradeTarget>();
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const path = pathOf(request.url ?? "/");
+    const { path } = splitTarget(request.url ?? "/");
     const target = this.targets.get(path);
     if (!target) {
       if (this.answerUnknown) {
         // Our own server: nobody else will answer, so say there is nothing on that path.
-        socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-        socket.once("finish", () => socket.destroy());
+        refuse(socket, 404, "Not Found");
       }
       return;
     }
@@ -75,10 +76,4 @@ export class UpgradeRouter {
       this.server.off("upgrade", this.onUpgrade);
     }
   }
-}
-
-/** The path of a request target, without its query string. */
-function pathOf(url: string): string {
-  const query = url.indexOf("?");
-  return query === -1 ? url : url.slice(0, query);
 }
