@@ -2,6 +2,7 @@
 import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { NodeRedProcess } from "../test/support/node-red-process";
+import { COUNTED_NODE_ARGS, COUNTED_START_TIMEOUT_MS, countingLauncher } from "./instructions";
 
 export interface BenchNodeRedOptions {
   /** The package folder to install: its package.json names the built nodes. */
@@ -14,11 +15,13 @@ export interface BenchNodeRedOptions {
   profileDir: string;
   /** What to start Node under, to raise its open-file limit (open-files.ts); empty for nothing. */
   launcher: readonly string[];
+  /** Where callgrind writes the process's instruction counts (instructions.ts), to run it counted. */
+  countedTo?: string;
 }
 
 /**
  * Links the package into the user directory, as `npm start` does, and starts
- * Node-RED with the preload and quiet logging. The preload's settings reach
+ * Node-RED with the preload and quiet logging, under callgrind when asked. The preload's settings reach
  * Node-RED through its environment, which it takes from this process's.
  */
 export async function startBenchNodeRed(options: BenchNodeRedOptions): Promise<NodeRedProcess> {
@@ -31,9 +34,11 @@ export async function startBenchNodeRed(options: BenchNodeRedOptions): Promise<N
     process.env.FLOWSOCKET_CPU_PROFILE_DIR = options.profileDir;
   }
   try {
+    const counted = options.countedTo;
     return await NodeRedProcess.start({
       userDir: options.userDir,
-      launcher: options.launcher,
+      launcher: counted ? countingLauncher(options.launcher, counted) : options.launcher,
+      ...(counted ? { nodeArgs: COUNTED_NODE_ARGS, startTimeoutMs: COUNTED_START_TIMEOUT_MS } : {}),
       settings: { logging: { console: { level: "warn", metrics: false, audit: false } } },
     });
   } finally {

@@ -14,6 +14,8 @@ export interface Result {
   heap?: number;
   /** Server CPU in microseconds while the connections were held idle, and over how long (heartbeat cases). */
   idle?: { cpu: number; seconds: number };
+  /** Instructions the server executed over the window, where they are counted (`--instructions`). */
+  instructions?: number;
 }
 
 /** Where one target serves the cases: WebSocket URLs, and the path its client connection took on the flood server. */
@@ -44,6 +46,12 @@ export interface Metric {
   nodeRedOnly?: true;
   /** Set for a total that should grow in proportion to the connections (read in the scaling table). */
   growsWithCount?: true;
+  /**
+   * Set on the figures read from instruction counts: a run with
+   * `--instructions` reports these alone (under callgrind, times and rates
+   * say nothing), and other runs leave them out.
+   */
+  counted?: true;
 }
 
 /** Who runs a case: core's nodes, ours (in an A/B run both builds), the bare `ws` server. */
@@ -83,6 +91,13 @@ const WITHOUT_CORE: readonly TargetKind[] = ["ours", "bare"];
 
 const rate = (result: Result): number => result.measured.count / result.measured.seconds;
 const cpuPerCount = (result: Result): number => result.cpu / result.measured.count;
+/** The server's instructions per message (or delivery), a counted metric. */
+const instructionsPer = (unit: string): Metric => ({
+  metric: `server instructions/${unit}`,
+  higherIsBetter: false,
+  read: (result) => (result.instructions ?? 0) / result.measured.count,
+  counted: true,
+});
 const thousands = (count: number): string => count.toLocaleString("en-US");
 
 const ECHO_METRICS: Metric[] = [
@@ -90,6 +105,7 @@ const ECHO_METRICS: Metric[] = [
   { metric: "p50 RTT ms", higherIsBetter: false, read: (r) => r.measured.p50 ?? 0 },
   { metric: "p99 RTT ms", higherIsBetter: false, read: (r) => r.measured.p99 ?? 0 },
   { metric: "server CPU µs/msg", higherIsBetter: false, read: cpuPerCount },
+  instructionsPer("msg"),
 ];
 
 function echoCase(timing: Timing, clients: number, whole = false): CaseDefinition {
@@ -147,6 +163,7 @@ function broadcastCase(timing: Timing, name: string, clients: number, rooms?: nu
     metrics: [
       { metric: "deliveries/s", higherIsBetter: true, read: rate },
       { metric: "server CPU µs/delivery", higherIsBetter: false, read: cpuPerCount },
+      instructionsPer("delivery"),
     ],
   };
 }
@@ -219,6 +236,7 @@ export function benchCases(timing: Timing): CaseDefinition[] {
       metrics: [
         { metric: "messages/s", higherIsBetter: true, read: rate },
         { metric: "server CPU µs/msg", higherIsBetter: false, read: cpuPerCount },
+        instructionsPer("msg"),
       ],
     },
     broadcastCase(timing, "broadcast to 100 clients", 100),
@@ -246,13 +264,16 @@ export type RunKind = "side-by-side" | "against-ref" | "settings-ab";
  * ref leaves out the cases that use newer options unless `only` picks them:
  * a ref from before those options ignores them and would measure something
  * else. A settings A/B takes the echo and broadcast cases on listeners
- * alone: the settings it compares are the listener's.
+ * alone: the settings it compares are the listener's. A run that counts
+ * instructions takes the cases with a counted figure, the message path's:
+ * opening thousands of connections under callgrind would take an hour.
  */
-export function casesToRun(cases: readonly CaseDefinition[], only: string, kind: RunKind): CaseDefinition[] {
+export function casesToRun(cases: readonly CaseDefinition[], only: string, kind: RunKind, counting: boolean): CaseDefinition[] {
   return cases.filter(
     (definition) =>
       definition.name.includes(only) &&
       !(kind === "against-ref" && definition.usesNewerOptions && only === "") &&
-      !(kind === "settings-ab" && !definition.listenerLoad),
+      !(kind === "settings-ab" && !definition.listenerLoad) &&
+      !(counting && !definition.metrics.some((metric) => metric.counted)),
   );
 }

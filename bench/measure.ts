@@ -6,6 +6,7 @@ import type { Comparison } from "./ab-report";
 import type { Endpoints, Result } from "./cases";
 import type { Implementation } from "./flows";
 import type { Generator } from "./generator";
+import type { InstructionCounter } from "./instructions";
 import { cpuMicros, rssBytes, waitUntilQuiet } from "./proc";
 import type { BenchCase, IdleCase } from "./protocol";
 
@@ -28,6 +29,8 @@ export interface Target {
   memoryFile?: string;
   /** What the load generator's handshakes must send to pass its listeners' access check (a settings A/B's token). */
   headers?: Record<string, string>;
+  /** Set where the process runs under callgrind (`--instructions`). */
+  counter?: InstructionCounter;
 }
 
 /** What Node-RED's process.memoryUsage() said after a full garbage collection. */
@@ -62,8 +65,15 @@ async function memoryAfterGc(target: Target): Promise<Memory> {
 }
 
 /**
- * Runs one case and reads the server's CPU at the window's edges. Each case
- * first waits until all the `servers` processes have settled from the last one.
+ * Runs one case and reads the server's CPU, and its instructions where they
+ * are counted, at the window's edges. Each case first waits until all the
+ * `servers` processes have settled from the last one.
+ *
+ * Zeroing and dumping the counts each take a few hundred milliseconds after
+ * the generator's report. The load goes on through both in a timed window,
+ * so the counted span is as long as the window, shifted by that delay; a
+ * flood's first messages in the delay go uncounted, under 1% of the flood the
+ * counted run sends.
  */
 export async function measure(generator: Generator, servers: number[], target: Target, caseSpec: BenchCase): Promise<Result> {
   await Promise.all(servers.map((server) => waitUntilQuiet(server)));
@@ -74,10 +84,12 @@ export async function measure(generator: Generator, servers: number[], target: T
   generator.send({ run: spec });
   await generator.expect("window-start");
   const cpuBefore = cpuMicros(target.pid);
+  target.counter?.zero();
   await generator.expect("window-closed");
   const cpu = cpuMicros(target.pid) - cpuBefore;
+  const instructions = target.counter?.read();
   const end = await generator.expect("window-end");
-  return { measured: end.result, cpu };
+  return { measured: end.result, cpu, ...(instructions === undefined ? {} : { instructions }) };
 }
 
 /** The case with the target's handshake headers, where the load generator's own clients connect (not to Node-RED's client connections). */

@@ -16,6 +16,9 @@
  *                                 A/B: ours with its listeners' limits, high-water mark
  *                                 and a token check at their defaults against ours with
  *                                 them off, on the echo and broadcast cases
+ *   npm run bench -- --against main --instructions
+ *                                 the same A/B with Node-RED under callgrind: the
+ *                                 instructions per message, not time
  *
  * An A/B run builds the ref with its own scripts/build.mjs in a temporary
  * folder (ref-build.ts), starts one Node-RED process per build, runs each
@@ -32,6 +35,13 @@
  * processes and the settings of each side's listeners (settings-ab.ts) as
  * the only difference, and marks a loss over 3% instead of 5%.
  *
+ * With --instructions, every Node-RED process runs under valgrind's callgrind
+ * (instructions.ts) and the run reports the instructions the server executed
+ * per message or delivery: a count that the rest of the machine does not
+ * move, where CPU time moves by 10-20% between neighbouring runs. Only the
+ * message-path cases run, with longer windows and a shorter flood (Node runs
+ * some 50 times slower), and two repeats by default.
+ *
  * The processes it starts get an open-file limit for 50,000 connections
  * where the machine allows raising it (open-files.ts); where it does not, the
  * cases open what fits and the report says so.
@@ -47,6 +57,7 @@ import { startBenchNodeRed } from "./bench-node-red";
 import { benchCases, casesToRun, type CaseDefinition, type Endpoints, type Result, type RunKind } from "./cases";
 import { benchFlows, endpoints, type Implementation } from "./flows";
 import { Generator } from "./generator";
+import { expectValgrind, InstructionCounter } from "./instructions";
 import { measure, type Target, type TargetName } from "./measure";
 import { connectionsThatFit, forkOptionsFor, openFilesFor, RESERVED_FILES, type OpenFiles } from "./open-files";
 import type { GeneratorPorts } from "./protocol";
@@ -65,16 +76,29 @@ const against = args.includes("--against") ? args[args.indexOf("--against") + 1]
 /** Ours with its listener settings at their defaults against off (`--settings-ab`), instead of core and the bare server. */
 const settingsAb = args.includes("--settings-ab");
 const kind: RunKind = against !== undefined ? "against-ref" : settingsAb ? "settings-ab" : "side-by-side";
+/** Node-RED under callgrind, and instructions per message as the figures (`--instructions`). */
+const counting = args.includes("--instructions");
 /**
  * Runs of each case per target: three (four in a paired run), one with
  * --quick, or as --repeats says (which wins over --quick). A paired run of
  * more than one takes an even number, so that each side goes first, and has
  * its process started first, equally often (see runCases).
  */
-const asked = args.includes("--repeats") ? Number(args[args.indexOf("--repeats") + 1]) : quick ? 1 : kind === "side-by-side" ? 3 : 4;
+const asked = args.includes("--repeats")
+  ? Number(args[args.indexOf("--repeats") + 1])
+  : quick
+    ? 1
+    : kind === "side-by-side"
+      ? 3
+      : counting
+        ? 2
+        : 4;
 const repeats = kind !== "side-by-side" && asked > 1 && asked % 2 === 1 ? asked + 1 : asked;
-const warmupMs = quick ? 500 : 1000;
-const durationMs = quick ? 1500 : 3000;
+/** Under callgrind a window must still hold thousands of messages, and the warm-up let V8 optimise the hot path. */
+const slowdown = counting ? 10 : 1;
+const warmupMs = (quick ? 500 : 1000) * slowdown;
+const durationMs = (quick ? 1500 : 3000) * slowdown;
+const floodMessages = (quick ? 300000 : 1000000) / slowdown;
 /** Which targets to run (`--targets ours` to profile ours alone). */
 const targetFilter = args.includes("--targets") ? (args[args.indexOf("--targets") + 1] ?? "").split(",") : undefined;
 /** Where to write a CPU profile of Node-RED (`--profile DIR`), to see what bounds a case. */
@@ -190,13 +214,15 @@ async function startTargets(
     const label = `${sideLabel}${round}`;
     const memoryFile = join(tmp, `memory-${label}.json`);
     const userDir = join(tmp, `user-${label}`);
-    const red = await startBenchNodeRed({ packageDir, userDir, memoryFile, profileDir, launcher: openFiles.launcher });
+    const countedTo = counting ? join(tmp, `callgrind-${label}`) : undefined;
+    const red = await startBenchNodeRed({ packageDir, userDir, memoryFile, profileDir, launcher: openFiles.launcher, countedTo });
     started.reds.push({ label, red });
+    const counter = countedTo ? new InstructionCounter(red.pid, countedTo) : undefined;
     const floodPrefix = `/${label}`;
     await red.deploy(benchFlows(ports, { implementations: deployed.map(({ impl }) => impl), floodPrefix, listeners: side?.listeners }));
     for (const { impl, as } of deployed) {
       const at = endpoints(`ws://127.0.0.1:${red.port}`, impl, floodPrefix);
-      targets.push({ name: as, impl, pid: red.pid, at, memoryFile, headers: side?.headers });
+      targets.push({ name: as, impl, pid: red.pid, at, memoryFile, headers: side?.headers, counter });
       peerPaths.add(at.flood).add(at.deflate);
       if (side?.headers) {
         await expectTokenAsked(at.echo);
@@ -233,8 +259,8 @@ type Results = Map<CaseDefinition, Partial<Record<TargetName, Result[]>>>;
  * two repeats, and both are things the repeats average out.
  */
 async function runCases(generator: Generator, plan: Plan, tmp: string, ports: GeneratorPorts): Promise<string> {
-  const timing = { warmupMs, durationMs, floodMessages: quick ? 300000 : 1000000, heartbeatBeats: quick ? 3 : 6, fileLimit: openFiles.limit };
-  const definitions = casesToRun(benchCases(timing), only, kind);
+  const timing = { warmupMs, durationMs, floodMessages, heartbeatBeats: quick ? 3 : 6, fileLimit: openFiles.limit };
+  const definitions = casesToRun(benchCases(timing), only, kind, counting);
   const results: Results = new Map(definitions.map((definition) => [definition, {}]));
   const runRepeat = async (targets: Target[], repeat: number | undefined): Promise<void> => {
     const servers = [...new Set(targets.map((target) => target.pid))];
@@ -271,6 +297,9 @@ async function runCases(generator: Generator, plan: Plan, tmp: string, ports: Ge
 /** The report's first lines: what ran, and what limits the machine set. */
 function printHeading(plan: Plan): void {
   console.log(`Node-RED ${started.reds[0]!.red.version} on Node ${process.versions.node}, ${repeats} repeat(s), ${durationMs} ms windows\n${plan.heading}`);
+  if (counting) {
+    console.log("Node-RED ran under valgrind's callgrind (node --predictable): the figures are instructions, which the rest of the machine does not move.\n");
+  }
   if (openFiles.shortfall) {
     // Said with the report, not only on stderr: it changes what the cases count.
     const most = connectionsThatFit(MOST_CONNECTIONS, openFiles.limit).toLocaleString("en-US");
@@ -284,7 +313,7 @@ function report(results: Results, comparison: Comparison | undefined): string {
   const pairedRows: PairedRow[] = [];
   const scaled: ScaledCase[] = [];
   for (const [definition, byTarget] of results) {
-    for (const metric of definition.metrics) {
+    for (const metric of definition.metrics.filter((candidate) => (candidate.counted ?? false) === counting)) {
       const runs = (name: TargetName): number[] => (metric.nodeRedOnly && name === "bare" ? [] : (byTarget[name] ?? []).map(metric.read));
       const row = { caseName: definition.name, metric: metric.metric, higherIsBetter: metric.higherIsBetter };
       if (comparison) {
@@ -319,6 +348,9 @@ async function main(): Promise<void> {
   try {
     if (against !== undefined && settingsAb) {
       throw new Error("--against and --settings-ab are two different A/B runs: take one");
+    }
+    if (counting) {
+      expectValgrind();
     }
     const planned = plan(tmp);
     const generator = new Generator(fork(join(__dirname, "load-generator.js"), { stdio: "inherit", ...forkOptionsFor(openFiles.launcher) }));

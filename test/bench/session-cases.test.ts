@@ -76,7 +76,7 @@ describe("the benchmark's session cases", () => {
 
     it("leaves the cases with newer options out of an A/B run against a ref unless --only picks them", () => {
       const cases = benchCases(timing(51000));
-      const run = (only: string, kind: RunKind): string[] => casesToRun(cases, only, kind).map((definition) => definition.name);
+      const run = (only: string, kind: RunKind): string[] => casesToRun(cases, only, kind, false).map((definition) => definition.name);
       assert.equal(run("", "side-by-side").length, cases.length);
       assert.deepEqual(
         run("", "against-ref").filter((name) => name.startsWith("room") || name.startsWith("heartbeat") || name.startsWith("compressed")),
@@ -86,6 +86,24 @@ describe("the benchmark's session cases", () => {
       assert.deepEqual(run("room", "against-ref"), ["room of 100 (1,000 clients in 10 rooms)"]);
       assert.deepEqual(run("compress", "against-ref"), ["compressed echo, 1 KiB JSON, client connection"]);
       assert.deepEqual(run("echo, 1 client", "against-ref"), ["echo, 1 client"]);
+    });
+
+    it("counts instructions on the message-path cases alone, and on each of them", () => {
+      const cases = benchCases(timing(51000));
+      const counted = casesToRun(cases, "", "against-ref", true);
+      assert.deepEqual(
+        counted.map((definition) => definition.name),
+        ["echo, 1 client", "echo, 16 clients", "echo, 256 clients", "wholemsg echo, 16 clients", "broadcast to 1,000 clients", "connect-mode inbound flood", "broadcast to 100 clients"],
+      );
+      // A run without --instructions takes the same cases as before, the connection cases too.
+      assert.ok(casesToRun(cases, "", "against-ref", false).some((definition) => definition.name.startsWith("opening")));
+      const perMessage = counted.flatMap((definition) => definition.metrics.filter((metric) => metric.counted));
+      assert.equal(perMessage.length, counted.length);
+      const result = { measured: { count: 2000, seconds: 1 }, cpu: 1, instructions: 50_000_000 };
+      assert.deepEqual(
+        perMessage.map((metric) => metric.read(result)),
+        counted.map(() => 25000),
+      );
     });
   });
 });

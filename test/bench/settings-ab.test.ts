@@ -49,7 +49,7 @@ describe("the benchmark's settings A/B", () => {
   });
 
   it("runs the echo and broadcast cases on listeners alone, as --only narrows them", () => {
-    const run = (only: string): string[] => casesToRun(benchCases(timing), only, "settings-ab").map((definition) => definition.name);
+    const run = (only: string): string[] => casesToRun(benchCases(timing), only, "settings-ab", false).map((definition) => definition.name);
     assert.deepEqual(run(""), [
       "echo, 1 client",
       "echo, 16 clients",

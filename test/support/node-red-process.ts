@@ -24,6 +24,8 @@ export interface NodeRedProcessOptions {
   settings?: Record<string, unknown>;
   /** See NodeRedCommand.launcher. */
   launcher?: readonly string[];
+  /** Flags to `node` itself, before red.js: V8's, which NODE_OPTIONS does not take. */
+  nodeArgs?: readonly string[];
 }
 
 /** A command that runs Node-RED: red.js itself, or a script that starts it, such as scripts/dev.mjs. */
@@ -116,7 +118,7 @@ export class NodeRedProcess {
     );
     const packageJson = require.resolve(`${NODE_RED_PACKAGE}/package.json`, { paths: [ROOT] });
     return NodeRedProcess.spawn({
-      args: [join(dirname(packageJson), "red.js"), "--userDir", options.userDir, "--port", String(port)],
+      args: [...(options.nodeArgs ?? []), join(dirname(packageJson), "red.js"), "--userDir", options.userDir, "--port", String(port)],
       cwd: options.userDir,
       env: { NODE_RED_DISABLE_TELEMETRY: "1" },
       port,
