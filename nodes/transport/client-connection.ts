@@ -339,7 +339,7 @@ export class ClientConnection extends SessionEndpoint implements Channel {
       // Then what waited while the connection was down, in order.
       if (this.outbox && this.outbox.size > 0) {
         const { frames, expired } = this.outbox.drain(Date.now());
-        frames.forEach((frame) => session.send(frame));
+        session.sendQueued(frames);
         if (expired > 0) {
           this.handlers.onQueueDrop?.("expired", expired);
         }

@@ -202,6 +202,19 @@ export class Session implements PacedReader {
     }
   }
 
+  /**
+   * Sends, all of them, the frames a client connection kept while it was
+   * down. The queue has limits of its own; the high-water mark is for what a
+   * flow sends to a peer that reads slowly, and written to a socket that has
+   * just opened, a queue larger than the mark would lose its tail to it.
+   */
+  sendQueued(frames: readonly FrameData[]): void {
+    this.#io.batch.hold(this.#socket);
+    for (const frame of frames) {
+      this.#socket.send(frame);
+    }
+  }
+
   /** Sends data already encoded once for many sessions (a broadcast); `binary: false` keeps text a text frame. */
   sendEncoded(data: Buffer, binary: boolean): void {
     if (this.backedUp()) {

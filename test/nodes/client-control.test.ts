@@ -170,14 +170,25 @@ describe("client connections a flow controls", () => {
     }
   });
 
-  it("queues what is sent while its server is down, and sends it once each, in order, after the first message", async () => {
-    let server = await TestServer.start();
+  /**
+   * Loads the flow with a queueing client (and `client` settings over it)
+   * on a server of its own, and stops that server once the client is
+   * connected; resolves, once the client knows, with the port to start it again on.
+   */
+  async function queueingWhileDown(client: Record<string, unknown>): Promise<number> {
+    const server = await TestServer.start();
+    await load(flow(server.url, { queue: true, reconnectDelay: "0.05", reconnectMax: "0.1", ...client }));
+    await waitForEvent("connect");
     const port = server.port;
+    await server.stop();
+    await waitForEvent("disconnect");
+    return port;
+  }
+
+  it("queues what is sent while its server is down, and sends it once each, in order, after the first message", async () => {
+    let server: TestServer | undefined;
     try {
-      await load(flow(server.url, { queue: true, queueSize: "3", firstMessage: "first", reconnectDelay: "0.05", reconnectMax: "0.1" }));
-      await waitForEvent("connect");
-      await server.stop();
-      await waitForEvent("disconnect");
+      const port = await queueingWhileDown({ queueSize: "3", firstMessage: "first" });
       const out = helper.getNode("out");
       for (let i = 0; i < 5; i++) {
         out.receive({ payload: `q${i}` });
@@ -194,7 +205,23 @@ describe("client connections a flow controls", () => {
       assert.deepEqual(server.frames.get(peer), ["first", "q2", "q3", "q4", "live"], "nothing twice");
     } finally {
       await helper.unload();
-      await server.stop();
+      await server?.stop();
+    }
+  });
+
+  it("sends the whole queue on reconnect, even when it holds more than the high-water mark", async () => {
+    let server: TestServer | undefined;
+    try {
+      // Twenty messages of 1 KiB wait, against a mark of 4 KiB for messages sent to a slow peer.
+      const port = await queueingWhileDown({ queueSize: "50", highWaterMark: "4096" });
+      const sent = Array.from({ length: 20 }, (_, i) => `${String(i).padStart(2, "0")}${"q".repeat(1022)}`);
+      sent.forEach((payload) => helper.getNode("out").receive({ payload }));
+      server = await TestServer.start({}, port);
+      const peer = await server.connection(1, 8000);
+      assert.deepEqual(await server.framesFrom(peer, 20), sent);
+    } finally {
+      await helper.unload();
+      await server?.stop();
     }
   });
 
