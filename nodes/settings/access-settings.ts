@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import bcrypt from "bcryptjs";
 import type { AccessRules } from "../transport/access";
-import { flag, SettingError } from "./parse";
+import { flag, lowerCaseList, SettingError } from "./parse";
 
 /** A listener's access settings as saved; the token itself is a credential, not in the flow. */
 export interface AccessSettingsDef {
@@ -36,9 +36,8 @@ export function accessRules(def: AccessSettingsDef, token: string | undefined, h
     const header = flag(def.tokenHeader) || (!query && !subprotocol);
     rules.token = { name: def.tokenName?.trim() || "token", value: token, from: { header, query, subprotocol } };
   }
-  const origins = (def.origins ?? "")
-    .split(",")
-    .map((origin) => origin.trim().toLowerCase().replace(/\/+$/, ""))
+  const origins = lowerCaseList(def.origins)
+    .map((origin) => origin.replace(/\/+$/, ""))
     .filter((origin) => origin !== "");
   if (origins.length > 0) {
     rules.origins = origins;

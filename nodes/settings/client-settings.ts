@@ -4,7 +4,7 @@ import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from "../transport/client-connection";
 import type { FrameData } from "../transport/codec";
 import type { OutboxLimits } from "../transport/outbox";
 import { MAX_TIMER_MS } from "../transport/heartbeat";
-import { flag, numberSetting, SettingError } from "./parse";
+import { flag, numberSetting, optionalNumberSetting, SettingError } from "./parse";
 
 /** The `flowsocket-client` settings beyond core's, as the editor saves them (strings, or real values from the admin API). */
 export interface ClientSettingsDef {
@@ -70,8 +70,8 @@ export function clientSettings(def: ClientSettingsDef, resolveEnv: (name: string
 
 /** A seconds setting in milliseconds, at least `minSeconds` and at most what a timer can wait. */
 function seconds(def: ClientSettingsDef, name: keyof ClientSettingsDef, fallbackMs: number, minSeconds: number): number {
-  const value = numberSetting(def, name, Number.NaN, minSeconds, MAX_TIMER_MS / 1000);
-  return Number.isNaN(value) ? fallbackMs : Math.round(value * 1000);
+  const value = optionalNumberSetting(def, name, minSeconds, MAX_TIMER_MS / 1000);
+  return value === undefined ? fallbackMs : Math.round(value * 1000);
 }
 
 function firstFrame(def: ClientSettingsDef, resolveEnv: (name: string) => unknown): FrameData | undefined {

@@ -1,5 +1,5 @@
 import { DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_PAYLOAD, type BackpressurePolicy, type SessionLimits } from "../transport/limits";
-import { flag, numberSetting, SettingError } from "./parse";
+import { flag, numberSetting, optionalNumberSetting, SettingError } from "./parse";
 
 /** The limit settings of a listener (and, where they apply, a client), as saved: numbers as strings or numbers. */
 export interface LimitSettingsDef {
@@ -34,8 +34,8 @@ const MAX = 2 ** 31 - 1;
  */
 export function limitSettings(def: LimitSettingsDef): LimitSettings {
   const optional = (name: "maxFragments" | "maxSessions" | "rateLimit"): number | undefined => {
-    const value = numberSetting(def, name, Number.NaN, 1, MAX);
-    return Number.isNaN(value) ? undefined : Math.floor(value);
+    const value = optionalNumberSetting(def, name, 1, MAX);
+    return value === undefined ? undefined : Math.floor(value);
   };
   const perSecond = optional("rateLimit");
   const backpressure = def.backpressure === undefined || def.backpressure === "" ? "drop" : def.backpressure;

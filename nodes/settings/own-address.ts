@@ -1,6 +1,6 @@
 import type { ServerOptions as SecureServerOptions } from "node:https";
 import type { OwnAddress } from "../transport/own-servers";
-import { numberSetting } from "./parse";
+import { optionalNumberSetting } from "./parse";
 
 /** Where a listener listens when it does not use Node-RED's server: port empty means Node-RED's. */
 export interface OwnAddressDef {
@@ -20,8 +20,8 @@ export interface OwnAddressDef {
  * @throws SettingError for a port outside 1-65535.
  */
 export function ownAddress(def: OwnAddressDef, tlsFor: (id: string) => SecureServerOptions): OwnAddress | undefined {
-  const port = numberSetting(def, "port", Number.NaN, 1, 65535);
-  if (Number.isNaN(port)) {
+  const port = optionalNumberSetting(def, "port", 1, 65535);
+  if (port === undefined) {
     return undefined;
   }
   const host = def.host?.trim() ?? "";

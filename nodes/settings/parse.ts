@@ -16,13 +16,17 @@ export function flag(setting: unknown): boolean {
   return setting === true || setting === "true";
 }
 
+/** A comma-separated list, each entry trimmed and lower-cased, without blanks: header names and origins, which compare so. */
+export function lowerCaseList(setting: unknown): string[] {
+  return String(setting ?? "")
+    .split(",")
+    .map((entry) => entry.trim().toLowerCase())
+    .filter((entry) => entry !== "");
+}
+
 /** A comma-separated list of header names, lower-cased, without blanks, repeats or names no header can have. */
 export function headerNames(setting: unknown): string[] {
-  const names = String(setting ?? "")
-    .split(",")
-    .map((name) => name.trim().toLowerCase())
-    .filter((name) => isHttpToken(name));
-  return [...new Set(names)];
+  return [...new Set(lowerCaseList(setting).filter((name) => isHttpToken(name)))];
 }
 
 /** One of `choices`; the first (the default) when absent or unknown. */
@@ -42,18 +46,28 @@ export class SettingError extends Error {
 }
 
 /**
- * A number setting within [min, max]; `fallback` when absent or empty.
+ * A number setting within [min, max]; undefined when absent or empty, for a
+ * setting whose absence means "off" or a default that is not a number.
  *
  * @throws SettingError for anything else.
  */
-export function numberSetting<K extends string>(def: Partial<Record<K, unknown>>, name: K, fallback: number, min: number, max: number): number {
+export function optionalNumberSetting<K extends string>(def: Partial<Record<K, unknown>>, name: K, min: number, max: number): number | undefined {
   const raw = def[name];
   if (raw === undefined || raw === null || raw === "") {
-    return fallback;
+    return undefined;
   }
   const value = Number(raw);
   if (!Number.isFinite(value) || value < min || value > max) {
     throw new SettingError(name, String(raw));
   }
   return value;
+}
+
+/**
+ * A number setting within [min, max]; `fallback` when absent or empty.
+ *
+ * @throws SettingError for anything else.
+ */
+export function numberSetting<K extends string>(def: Partial<Record<K, unknown>>, name: K, fallback: number, min: number, max: number): number {
+  return optionalNumberSetting(def, name, min, max) ?? fallback;
 }
