@@ -1,6 +1,6 @@
 import { frameToMessage, messageToFrame, type FrameData, type MessageObject } from "../transport/codec";
 import { ConnectError } from "../transport/connect-failure";
-import { FlowsocketError } from "../transport/errors";
+import { FlowsocketError, LimitError, RefusedError } from "../transport/errors";
 import { IdSequence } from "../transport/ids";
 import { roomNames } from "../transport/room-commands";
 import type { CloseCause, Session } from "../transport/session";
@@ -106,7 +106,9 @@ export class Messages {
 
   /**
    * The `error` event: of a session, or of a client's connection attempt, with
-   * what failed (`failure`, and the HTTP `status` of a refused upgrade).
+   * what failed (`failure`, and the HTTP `status` of a refused upgrade); of a
+   * listener's refusal of a handshake, with the `status` it answered (a
+   * failed check) or the `limit` it was over (`maxSessions`).
    */
   failed(error: Error, session: Session | undefined, delivery: Delivery): MessageObject {
     const msg = this.event("error", session, delivery);
@@ -116,6 +118,10 @@ export class Messages {
       if (error.status !== undefined) {
         detail.status = error.status;
       }
+    } else if (error instanceof RefusedError) {
+      detail.status = error.status;
+    } else if (error instanceof LimitError) {
+      detail.limit = error.limit;
     } else if (error instanceof FlowsocketError && error.code === "FLOWSOCKET_ERR_GAVE_UP") {
       detail.failure = "gave-up";
     }

@@ -31,7 +31,7 @@ export type AccessDecision =
   | { readonly ok: false; readonly status: 401 | 403; readonly reason: string };
 
 /** The prefix of a subprotocol entry that carries a token. */
-export const TOKEN_PROTOCOL_PREFIX = "bearer.";
+const TOKEN_PROTOCOL_PREFIX = "bearer.";
 
 /**
  * Decides whether a handshake may go on: its Origin must be allowed (else

@@ -62,6 +62,7 @@ describe("who may connect to a listener", () => {
     const errors = await sink.waitFor(1);
     assert.equal(errors[0]!.event, "error", "a refusal is an error event");
     assert.match((errors[0]!.error as { message: string }).message, /no token/);
+    assert.equal((errors[0]!.error as { status?: number }).status, 401);
     assert.equal(of("connect").length, 0, "no refused client reaches the flow as a session");
     const peer = await client("", { headers: { authorization: "Bearer s3cret" } });
     // The second refusal, like the first, is not told again until a session opens.

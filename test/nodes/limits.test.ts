@@ -125,6 +125,7 @@ describe("limits on an open network", () => {
     assert.match((await countUpgradeAnswers(url()).catch((error: Error) => ({ statusLine: error.message }))).statusLine, /503/);
     const error = await event("error");
     assert.match((error.error as { message: string }).message, /2 sessions/);
+    assert.equal((error.error as { limit?: string }).limit, "maxSessions");
     await first.close();
     await event("disconnect");
     await client();
