@@ -23,6 +23,9 @@ import type { Target } from "./target";
 /** Close code sent to clients when the endpoint stops (RFC 6455: the endpoint is going away). */
 export const CLOSE_GOING_AWAY = 1001;
 
+/** What a broadcast to every session reports gone: nobody. */
+const NONE_GONE: readonly string[] = Object.freeze([]);
+
 export interface ServerEndpointOptions {
   /**
    * Subprotocols this endpoint accepts. When not empty, the first protocol the
@@ -167,6 +170,12 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
       session.send(frame, callback);
       return;
     }
+    if (target.kind === "all" && !(target.except && target.except.length > 0)) {
+      // Everyone, as core's broadcast: straight from the registry, with no list of them made per message.
+      this.broadcast(frame, this.sessions.values());
+      callback(undefined, NONE_GONE);
+      return;
+    }
     const { sessions, gone } = this.sessions.resolve(target);
     this.broadcast(frame, sessions);
     callback(undefined, gone);
@@ -183,7 +192,7 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
    * every broadcast (and keep its message alive). A client whose connection
    * fails meanwhile reports that through its own error and close.
    */
-  private broadcast(frame: FrameData, sessions: readonly Session[]): void {
+  private broadcast(frame: FrameData, sessions: Iterable<Session>): void {
     // Encode text once, not once per client; `binary: false` keeps it a text frame.
     const data = typeof frame === "string" ? Buffer.from(frame) : frame;
     const binary = typeof frame !== "string";

@@ -51,6 +51,10 @@ export interface SessionIo {
 
 const NO_ROOMS: ReadonlySet<string> = new Set();
 
+/** `ws` send options for a broadcast's frames, one object for all: a broadcast to a thousand sessions made a thousand. */
+const TEXT_FRAME = Object.freeze({ binary: false });
+const BINARY_FRAME = Object.freeze({ binary: true });
+
 /**
  * One open WebSocket connection, on either side: it owns its `ws` socket
  * (nobody else touches it), decodes and paces what arrives, batches what
@@ -221,7 +225,7 @@ export class Session implements PacedReader {
       return;
     }
     this.#io.batch.hold(this.#socket);
-    this.#socket.send(data, { binary });
+    this.#socket.send(data, binary ? BINARY_FRAME : TEXT_FRAME);
   }
 
   /**
