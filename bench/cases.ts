@@ -77,8 +77,9 @@ export interface CaseDefinition {
 export interface Timing {
   warmupMs: number;
   durationMs: number;
-  /** Messages in the measured part of the inbound flood. */
+  /** Messages in the measured part of the inbound flood, and sent before it, unmeasured. */
   floodMessages: number;
+  floodWarmupMessages: number;
   /** How long the heartbeat cases hold their sessions idle: a whole number of heartbeat intervals. */
   heartbeatBeats: number;
   /** The open-file limit of the processes: no case opens more connections than fit under it. */
@@ -232,7 +233,7 @@ export function benchCases(timing: Timing): CaseDefinition[] {
     {
       name: "connect-mode inbound flood",
       targets: ["core", "ours"],
-      spec: (at) => ({ kind: "flood", path: at.flood, messages: timing.floodMessages, payloadBytes: 64 }),
+      spec: (at) => ({ kind: "flood", path: at.flood, warmupMessages: timing.floodWarmupMessages, messages: timing.floodMessages, payloadBytes: 64 }),
       metrics: [
         { metric: "messages/s", higherIsBetter: true, read: rate },
         { metric: "server CPU µs/msg", higherIsBetter: false, read: cpuPerCount },

@@ -68,8 +68,7 @@ async function runIdle(spec: IdleCase): Promise<void> {
  * limits the rate.
  */
 async function runFlood(spec: FloodCase, peers: PeerServer): Promise<void> {
-  // A tenth of the flood first, unmeasured, as the other cases' warm-up.
-  await flood(peers, spec.path, Math.ceil(spec.messages / 10), spec.payloadBytes);
+  await flood(peers, spec.path, spec.warmupMessages, spec.payloadBytes);
   report({ event: "window-start" });
   const started = performance.now();
   await flood(peers, spec.path, spec.messages, spec.payloadBytes);

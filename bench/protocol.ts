@@ -53,6 +53,8 @@ export interface FloodCase {
   kind: "flood";
   /** Which client connection of Node-RED's (by its path on the flood server) to flood. */
   path: string;
+  /** Sent first, unmeasured, as the other cases' warm-up. */
+  warmupMessages: number;
   messages: number;
   payloadBytes: number;
 }

@@ -3,7 +3,7 @@ import { benchCases, casesToRun, type Endpoints, type RunKind, type Timing } fro
 import { benchFlows, type FlowNode } from "../../bench/flows";
 import { ROOM_SENT_TO, roomOf } from "../../bench/session-fixtures";
 
-const timing = (fileLimit: number): Timing => ({ warmupMs: 1, durationMs: 1, floodMessages: 1, heartbeatBeats: 2, fileLimit });
+const timing = (fileLimit: number): Timing => ({ warmupMs: 1, durationMs: 1, floodMessages: 1, floodWarmupMessages: 1, heartbeatBeats: 2, fileLimit });
 const names = (fileLimit: number): string[] => benchCases(timing(fileLimit)).map((definition) => definition.name);
 
 describe("the benchmark's session cases", () => {

@@ -8,7 +8,7 @@ import { benchFlows, type FlowNode, type ListenerSetup } from "../../bench/flows
 import { DEFAULTS, expectTokenAsked, OFF } from "../../bench/settings-ab";
 import { limitSettings, type LimitSettingsDef } from "../../nodes/settings/limit-settings";
 
-const timing: Timing = { warmupMs: 1, durationMs: 1, floodMessages: 1, heartbeatBeats: 2, fileLimit: 51000 };
+const timing: Timing = { warmupMs: 1, durationMs: 1, floodMessages: 1, floodWarmupMessages: 1, heartbeatBeats: 2, fileLimit: 51000 };
 
 describe("the benchmark's settings A/B", () => {
   const listeners = (setup: ListenerSetup): FlowNode[] =>
