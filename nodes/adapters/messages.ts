@@ -3,6 +3,7 @@ import { ConnectError } from "../transport/connect-failure";
 import { FlowsocketError, LimitError, RefusedError } from "../transport/errors";
 import { IdSequence } from "../transport/ids";
 import { roomNames } from "../transport/room-commands";
+import { NOT_YET_A_NUMBER } from "../transport/shared-numbers";
 import type { CloseCause, Session } from "../transport/session";
 import { copyDetails, type SessionDetails } from "../transport/session-details";
 import { sessionOrAll, type Target } from "../transport/target";
@@ -64,9 +65,7 @@ export class Messages {
     if (!this.wholemsg) {
       const format = delivery.format;
       const payload = format === undefined || format === "auto" ? frame : formatted(frame, format);
-      const msg = delivery.metadata
-        ? { _msgid: this.ids.next(), payload, _session, receivedAt: session.readAt }
-        : { _msgid: this.ids.next(), payload, _session };
+      const msg = delivery.metadata ? payloadMessage(this.ids.next(), payload, session.readAt, _session) : { _msgid: this.ids.next(), payload, _session };
       if (payload === NOT_JSON) {
         msg.payload = typeof frame === "string" ? frame : frame.toString("utf8");
         throw new FrameFormatError("not JSON", msg);
@@ -74,16 +73,17 @@ export class Messages {
       return msg;
     }
     const msg = frameToMessage(frame, true);
-    // The real session replaces any a peer sent, and a peer cannot pass for a
-    // lifecycle event; a peer's message may bring its own id.
-    msg._session = _session;
+    // A peer's message may bring its own id; a peer cannot pass for a
+    // lifecycle event; the real session replaces any a peer sent, added last
+    // as in payloadMessage.
+    msg._msgid ??= this.ids.next();
     if (delivery.events) {
       delete msg.event;
     }
     if (delivery.metadata) {
       msg.receivedAt = session.readAt;
     }
-    msg._msgid ??= this.ids.next();
+    msg._session = _session;
     return msg;
   }
 
@@ -196,6 +196,19 @@ function isLifecycleEvent(msg: MessageObject): boolean {
     (msg._session as { type?: unknown } | undefined)?.type === "websocket"
   );
 }
+
+/**
+ * A payload message with the session's details: `_session` last, so that a
+ * Change node that deletes it (to broadcast a reply) leaves a message of the
+ * usual kind; V8 makes an object whose property other than the last is
+ * deleted a slow one.
+ */
+function payloadMessage(_msgid: string, payload: unknown, receivedAt: number, _session: SessionRef): MessageObject {
+  return { _msgid, payload, receivedAt, _session };
+}
+
+// `receivedAt` a pointer to the read turn's one number, not a box per message (see shared-numbers.ts).
+payloadMessage("", undefined, NOT_YET_A_NUMBER, { type: "websocket", id: "" });
 
 /** Stands for a frame that the JSON format could not parse. */
 const NOT_JSON: unique symbol = Symbol("not JSON");

@@ -1,3 +1,5 @@
+import { NOT_YET_A_NUMBER } from "./shared-numbers";
+
 /** Frames a socket may hand over in one turn of the event loop before it waits for the next. */
 export const DEFAULT_FRAMES_PER_TURN = 512;
 
@@ -26,9 +28,11 @@ export class ReadPacer {
   /**
    * When the current (or last) turn that read frames began, in ms since the
    * epoch: the clock is read at a turn's first frame, not at every frame.
-   * Every frame of a turn was in Node's buffers when the turn began.
+   * Every frame of a turn was in Node's buffers when the turn began. Held as
+   * a pointer, so that the messages of a turn share the one number as their
+   * `receivedAt` (see shared-numbers.ts).
    */
-  turnStartedAt = 0;
+  turnStartedAt: number = NOT_YET_A_NUMBER;
   private active: PacedReader[] = [];
   private scheduled = false;
   private readonly endTurn = (): void => {
@@ -45,7 +49,9 @@ export class ReadPacer {
     }
   };
 
-  constructor(private readonly framesPerTurn: number = DEFAULT_FRAMES_PER_TURN) {}
+  constructor(private readonly framesPerTurn: number = DEFAULT_FRAMES_PER_TURN) {
+    this.turnStartedAt = 0;
+  }
 
   /** To be called for each frame `reader` delivers. */
   count(reader: PacedReader): void {

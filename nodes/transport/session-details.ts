@@ -1,5 +1,6 @@
 import type { Principal } from "./access";
 import { splitTarget } from "./paths";
+import { NOT_YET_A_NUMBER } from "./shared-numbers";
 
 /**
  * What the opening handshake told about a session, as its endpoint hands it
@@ -77,6 +78,12 @@ export function copyDetails(d: SessionDetails): SessionDetails {
 }
 
 const NO_QUERY: Readonly<Record<string, string | string[]>> = Object.freeze({});
+
+// Each shape of copy gets `openedAt` as a pointer to the details' own
+// number, not a box of its own (see shared-numbers.ts).
+for (const shape of [{ url: "" }, { path: "" }, { path: "", principal: {} as Principal }]) {
+  copyDetails({ type: "websocket", id: "", remoteAddress: "", remotePort: 0, protocol: "", query: NO_QUERY, headers: {}, openedAt: NOT_YET_A_NUMBER, ...shape });
+}
 
 /** The query string as an object, frozen; a name given more than once has an array of its values. */
 function queryOf(search: string): Readonly<Record<string, string | string[]>> {
