@@ -34,6 +34,15 @@ describe("codec", () => {
 
     it("falls back to the text for non-JSON, and never parses binary", () => {
       assert.deepEqual(frameToMessage("not json {", true), { payload: "not json {" });
+      // Refused at the first character, tried and refused later, and empty: all the text as it was.
+      for (const text of ["xxxx", "hello {\"a\":1}", "nope", "{broken", "-", "", " \t\r\n"]) {
+        assert.deepEqual(frameToMessage(text, true), { payload: text }, JSON.stringify(text));
+      }
+      // JSON's own white space before a value, and every kind of value's first character.
+      assert.deepEqual(frameToMessage(' \t\r\n{"a":1}', true), { a: 1 });
+      for (const [text, value] of [["true", true], ["false", false], ["-1.5", -1.5], ["0", 0], ["9", 9], [' "s"', "s"], ["[]", []]] as const) {
+        assert.deepEqual(frameToMessage(text, true), { payload: value }, text);
+      }
       const binary = Buffer.from('{"a":1}');
       assert.equal(frameToMessage(binary, true).payload, binary);
     });
