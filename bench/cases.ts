@@ -109,9 +109,15 @@ const ECHO_METRICS: Metric[] = [
   instructionsPer("msg"),
 ];
 
-function echoCase(timing: Timing, clients: number, whole = false): CaseDefinition {
+/**
+ * An echo through an in node wired to an out node. In whole-message mode
+ * (`whole`), the clients send plain text, which the in node cannot parse and
+ * puts in `payload`, or with `json` what a whole-message client sends, a JSON
+ * object.
+ */
+function echoCase(timing: Timing, clients: number, whole: "text" | "json" | false = false): CaseDefinition {
   return {
-    name: whole ? `wholemsg echo, ${clients} clients` : `echo, ${clients} client${clients > 1 ? "s" : ""}`,
+    name: whole === "json" ? `wholemsg echo, JSON, ${clients} clients` : whole ? `wholemsg echo, ${clients} clients` : `echo, ${clients} client${clients > 1 ? "s" : ""}`,
     targets: whole ? ["core", "ours"] : ALL,
     listenerLoad: true,
     spec: (at) => ({
@@ -120,6 +126,7 @@ function echoCase(timing: Timing, clients: number, whole = false): CaseDefinitio
       clients,
       inflight: 8,
       payloadBytes: 64,
+      ...(whole === "json" ? { json: true } : {}),
       warmupMs: timing.warmupMs,
       durationMs: timing.durationMs,
     }),
@@ -221,7 +228,8 @@ export function benchCases(timing: Timing): CaseDefinition[] {
     echoCase(timing, 1),
     echoCase(timing, 16),
     echoCase(timing, 256),
-    echoCase(timing, 16, true),
+    echoCase(timing, 16, "text"),
+    echoCase(timing, 16, "json"),
     compressedEchoCase(timing),
     broadcastCase(timing, "broadcast to 1,000 clients", 1000),
     {

@@ -27,7 +27,8 @@ const addresses = new SourceAddresses(5000);
 
 /** Every client keeps `inflight` messages going; each echo sends the next one. */
 async function runEcho(spec: EchoCase): Promise<void> {
-  const frame = textFrame("x".repeat(spec.payloadBytes));
+  const payload = "x".repeat(spec.payloadBytes);
+  const frame = textFrame(spec.json ? JSON.stringify({ payload }) : payload);
   const burst = Buffer.concat(Array.from({ length: spec.inflight }, () => frame));
   const clients = await openMany(spec.url, spec.clients, 64, addresses, spec.headers);
   const trips = new RoundTrips();

@@ -13,6 +13,8 @@ export interface EchoCase extends Dialled {
   /** Messages each client keeps in flight. */
   inflight: number;
   payloadBytes: number;
+  /** Each message a JSON object with the payload in `payload`, as a whole-message client sends; plain text otherwise. */
+  json?: boolean;
   warmupMs: number;
   durationMs: number;
 }

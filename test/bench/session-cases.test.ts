@@ -93,8 +93,14 @@ describe("the benchmark's session cases", () => {
       const counted = casesToRun(cases, "", "against-ref", true);
       assert.deepEqual(
         counted.map((definition) => definition.name),
-        ["echo, 1 client", "echo, 16 clients", "echo, 256 clients", "wholemsg echo, 16 clients", "broadcast to 1,000 clients", "connect-mode inbound flood", "broadcast to 100 clients"],
+        ["echo, 1 client", "echo, 16 clients", "echo, 256 clients", "wholemsg echo, 16 clients", "wholemsg echo, JSON, 16 clients", "broadcast to 1,000 clients", "connect-mode inbound flood", "broadcast to 100 clients"],
       );
+      const at = { echo: "ws://x/echo", wholeEcho: "ws://x/whole" } as Endpoints;
+      const whole = (name: string): unknown => counted.find((definition) => definition.name === name)!.spec(at);
+      assert.deepEqual([whole("wholemsg echo, 16 clients"), whole("wholemsg echo, JSON, 16 clients")].map((spec) => [(spec as { url: string }).url, (spec as { json?: boolean }).json]), [
+        ["ws://x/whole", undefined],
+        ["ws://x/whole", true],
+      ], "plain text, which the in node puts in payload, and JSON objects, as whole-message clients send");
       // A run without --instructions takes the same cases as before, the connection cases too.
       assert.ok(casesToRun(cases, "", "against-ref", false).some((definition) => definition.name.startsWith("opening")));
       const perMessage = counted.flatMap((definition) => definition.metrics.filter((metric) => metric.counted));

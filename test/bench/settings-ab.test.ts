@@ -55,6 +55,7 @@ describe("the benchmark's settings A/B", () => {
       "echo, 16 clients",
       "echo, 256 clients",
       "wholemsg echo, 16 clients",
+      "wholemsg echo, JSON, 16 clients",
       "broadcast to 1,000 clients",
       "broadcast to 100 clients",
       "room of 100 (1,000 clients in 10 rooms)",
