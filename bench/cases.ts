@@ -236,7 +236,7 @@ export function benchCases(timing: Timing): CaseDefinition[] {
       name: `${thousands(idle)} idle connections`,
       targets: ALL,
       spec: (at) => ({ kind: "idle", url: at.idle, count: idle, concurrency: 100, holdMs: 0 }),
-      metrics: [timeToOpen, { metric: "server CPU µs/conn", higherIsBetter: false, read: cpuPerCount }, ...memoryMetrics("conn")],
+      metrics: [timeToOpen, { metric: "server CPU µs/conn", higherIsBetter: false, read: cpuPerCount }, ...memoryMetrics("conn"), instructionsPer("conn")],
     },
     {
       name: "connect-mode inbound flood",
@@ -259,6 +259,7 @@ export function benchCases(timing: Timing): CaseDefinition[] {
         timeToOpen,
         { metric: "server CPU µs/conn", higherIsBetter: false, read: cpuPerCount },
         ...memoryMetrics("conn"),
+        instructionsPer("conn"),
       ],
     },
     ...heartbeatCounts.map((count) => heartbeatCase(timing, count)),
@@ -274,8 +275,9 @@ export type RunKind = "side-by-side" | "against-ref" | "settings-ab";
  * a ref from before those options ignores them and would measure something
  * else. A settings A/B takes the echo and broadcast cases on listeners
  * alone: the settings it compares are the listener's. A run that counts
- * instructions takes the cases with a counted figure, the message path's:
- * opening thousands of connections under callgrind would take an hour.
+ * instructions takes the cases with a counted figure: the message path's,
+ * and the opening of idle connections; not the heartbeat's, whose tens of
+ * thousands of sessions are held for whole intervals.
  */
 export function casesToRun(cases: readonly CaseDefinition[], only: string, kind: RunKind, counting: boolean): CaseDefinition[] {
   return cases.filter(

@@ -114,8 +114,10 @@ async function measureIdle(generator: Generator, target: Target, spec: IdleCase)
   generator.send({ run: spec });
   await generator.expect("window-start");
   const cpuBefore = cpuMicros(target.pid);
+  target.counter?.zero();
   const open = await generator.expect("idle-open");
   const cpu = cpuMicros(target.pid) - cpuBefore;
+  const instructions = target.counter?.read();
   await waitUntilQuiet(target.pid);
   const after = await memoryAfterGc(target);
   const idle = spec.holdMs > 0 ? await cpuWhileIdle(target.pid, spec.holdMs) : undefined;
@@ -130,6 +132,7 @@ async function measureIdle(generator: Generator, target: Target, spec: IdleCase)
     rss: after.rss - before.rss,
     heap: after.heapUsed + after.external - (before.heapUsed + before.external),
     ...(idle ? { idle } : {}),
+    ...(instructions === undefined ? {} : { instructions }),
   };
 }
 

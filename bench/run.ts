@@ -39,8 +39,9 @@
  * (instructions.ts) and the run reports the instructions the server executed
  * per message or delivery: a count that the rest of the machine does not
  * move, where CPU time moves by 10-20% between neighbouring runs. Only the
- * message-path cases run, with longer windows and a shorter flood (Node runs
- * some 50 times slower), and two repeats by default.
+ * cases with such a figure run (the message path's, and opening idle
+ * connections), with longer windows and a shorter flood (Node runs some 50
+ * times slower), and two repeats by default.
  *
  * The processes it starts get an open-file limit for 50,000 connections
  * where the machine allows raising it (open-files.ts); where it does not, the

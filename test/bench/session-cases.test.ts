@@ -88,12 +88,23 @@ describe("the benchmark's session cases", () => {
       assert.deepEqual(run("echo, 1 client", "against-ref"), ["echo, 1 client"]);
     });
 
-    it("counts instructions on the message-path cases alone, and on each of them", () => {
+    it("counts instructions on the message path and the opening of connections, and on each of those cases", () => {
       const cases = benchCases(timing(51000));
       const counted = casesToRun(cases, "", "against-ref", true);
       assert.deepEqual(
         counted.map((definition) => definition.name),
-        ["echo, 1 client", "echo, 16 clients", "echo, 256 clients", "wholemsg echo, 16 clients", "wholemsg echo, JSON, 16 clients", "broadcast to 1,000 clients", "connect-mode inbound flood", "broadcast to 100 clients"],
+        [
+          "echo, 1 client",
+          "echo, 16 clients",
+          "echo, 256 clients",
+          "wholemsg echo, 16 clients",
+          "wholemsg echo, JSON, 16 clients",
+          "broadcast to 1,000 clients",
+          "10,000 idle connections",
+          "connect-mode inbound flood",
+          "broadcast to 100 clients",
+          "opening 10,000 connections, events on",
+        ],
       );
       const at = { echo: "ws://x/echo", wholeEcho: "ws://x/whole" } as Endpoints;
       const whole = (name: string): unknown => counted.find((definition) => definition.name === name)!.spec(at);
@@ -101,8 +112,9 @@ describe("the benchmark's session cases", () => {
         ["ws://x/whole", undefined],
         ["ws://x/whole", true],
       ], "plain text, which the in node puts in payload, and JSON objects, as whole-message clients send");
-      // A run without --instructions takes the same cases as before, the connection cases too.
-      assert.ok(casesToRun(cases, "", "against-ref", false).some((definition) => definition.name.startsWith("opening")));
+      // The heartbeat's are left out, --only or not; a run without --instructions takes them.
+      assert.deepEqual(casesToRun(cases, "heartbeat", "against-ref", true), []);
+      assert.equal(casesToRun(cases, "heartbeat", "against-ref", false).length, 2);
       const perMessage = counted.flatMap((definition) => definition.metrics.filter((metric) => metric.counted));
       assert.equal(perMessage.length, counted.length);
       const result = { measured: { count: 2000, seconds: 1 }, cpu: 1, instructions: 50_000_000 };
