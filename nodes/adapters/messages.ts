@@ -240,7 +240,8 @@ export function targetOf(msg: MessageObject): Target {
 
 /** What an out node with `control` on is asked to do by a message (see commandOf). */
 export type Command =
-  | { readonly action: "send"; readonly target: Target }
+  /** Without a target, as core's nodes send: to `msg._session`'s session, or to everyone (see targetOf). */
+  | { readonly action: "send"; readonly target?: Target }
   | { readonly action: "join"; readonly rooms: readonly string[]; readonly target: Target }
   | { readonly action: "leave"; readonly rooms: readonly string[] | true; readonly target: Target }
   | { readonly action: "close"; readonly target: Target; readonly code: number; readonly reason: string }
@@ -259,6 +260,9 @@ export class CommandError extends Error {
   }
 }
 
+/** A send that names no target, the usual reply or broadcast: one object for all of them. */
+const SEND_AS_CORE: Command = Object.freeze({ action: "send" });
+
 /** The longest close reason RFC 6455 allows: 123 bytes of UTF-8. */
 const MAX_REASON_BYTES = 123;
 
@@ -274,8 +278,10 @@ const MAX_REASON_BYTES = 123;
 export function commandOf(msg: MessageObject): Command {
   const action = msg.action;
   switch (action) {
-    case undefined:
-      return { action: "send", target: sendTarget(msg) };
+    case undefined: {
+      const target = explicitTarget(msg, true);
+      return target ? { action: "send", target } : SEND_AS_CORE;
+    }
     case "join":
       return { action, rooms: roomsOf(msg.room, "join"), target: memberTarget(msg, action) };
     case "leave":
@@ -320,11 +326,6 @@ function connectRequest(msg: MessageObject): { url?: string; headers?: unknown[]
     request.subprotocol = msg.subprotocol;
   }
   return request;
-}
-
-/** A send's target: `to`, `room` and `except` when there are any, else as core does. */
-function sendTarget(msg: MessageObject): Target {
-  return explicitTarget(msg, true) ?? targetOf(msg);
 }
 
 /** Whose rooms `join` and `leave` change: `msg.to`, else the session the message came from. */

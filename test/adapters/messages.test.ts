@@ -97,9 +97,12 @@ describe("Messages", () => {
 describe("commandOf", () => {
   const from = { _session: { type: "websocket", id: "s1" } };
 
-  it("sends as core does when nothing names a target", () => {
-    assert.deepEqual(commandOf({ payload: 1, ...from }), { action: "send", target: { kind: "session", id: "s1" } });
-    assert.deepEqual(commandOf({ payload: 1 }), { action: "send", target: { kind: "all" } });
+  it("sends as core does when nothing names a target: to msg._session's session, else to everyone", () => {
+    for (const msg of [{ payload: 1, ...from }, { payload: 1 }]) {
+      assert.deepEqual(commandOf(msg), { action: "send" }, "no target of its own");
+    }
+    assert.deepEqual(targetOf({ payload: 1, ...from }), { kind: "session", id: "s1" });
+    assert.deepEqual(targetOf({ payload: 1 }), { kind: "all" });
   });
 
   it("reads msg.to, msg.room and msg.except", () => {
