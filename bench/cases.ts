@@ -270,7 +270,8 @@ export function benchCases(timing: Timing): CaseDefinition[] {
 export type RunKind = "side-by-side" | "against-ref" | "settings-ab";
 
 /**
- * The cases a run takes: those whose name contains `only`. A run against a
+ * The cases a run takes: those whose name contains `only`, or one of its
+ * parts between `|` (`--only "flood|echo, 256"`). A run against a
  * ref leaves out the cases that use newer options unless `only` picks them:
  * a ref from before those options ignores them and would measure something
  * else. A settings A/B takes the echo and broadcast cases on listeners
@@ -282,7 +283,7 @@ export type RunKind = "side-by-side" | "against-ref" | "settings-ab";
 export function casesToRun(cases: readonly CaseDefinition[], only: string, kind: RunKind, counting: boolean): CaseDefinition[] {
   return cases.filter(
     (definition) =>
-      definition.name.includes(only) &&
+      only.split("|").some((part) => definition.name.includes(part)) &&
       !(kind === "against-ref" && definition.usesNewerOptions && only === "") &&
       !(kind === "settings-ab" && !definition.listenerLoad) &&
       !(counting && !definition.metrics.some((metric) => metric.counted)),

@@ -7,6 +7,8 @@
  *   npm run bench                 every case, 3 repeats
  *   npm run bench -- --quick      every case once, shorter windows
  *   npm run bench -- --only echo  cases whose name contains "echo"
+ *   npm run bench -- --only "flood|echo, 256"
+ *                                 cases whose name contains one of the two
  *   npm run bench -- --targets ours --profile DIR
  *                                 ours alone, with a CPU profile of Node-RED in DIR
  *   npm run bench -- --against main

@@ -86,6 +86,7 @@ describe("the benchmark's session cases", () => {
       assert.deepEqual(run("room", "against-ref"), ["room of 100 (1,000 clients in 10 rooms)"]);
       assert.deepEqual(run("compress", "against-ref"), ["compressed echo, 1 KiB JSON, client connection"]);
       assert.deepEqual(run("echo, 1 client", "against-ref"), ["echo, 1 client"]);
+      assert.deepEqual(run("flood|echo, 256", "against-ref"), ["echo, 256 clients", "connect-mode inbound flood"], "either part, in the cases' order");
     });
 
     it("counts instructions on the message path and the opening of connections, and on each of those cases", () => {
