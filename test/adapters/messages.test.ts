@@ -47,6 +47,7 @@ describe("Messages", () => {
     assert.deepEqual(one._session, { ...session.details });
     assert.deepEqual([(one._session as { path: string }).path, (one._session as { protocol: string }).protocol], ["/ws/chat", "chat"]);
     assert.equal(one.receivedAt, session.readAt, "when its frame was read");
+    assert.deepEqual(Object.keys(one), ["_msgid", "payload", "receivedAt", "_session"], "_session last, which a Change node deletes cheaply");
     (one._session as { id: string }).id = "changed";
     assert.equal((two._session as { id: string }).id, session.id, "one message's change stays in it");
     assert.ok(Object.isFrozen((two._session as { query: object }).query));
