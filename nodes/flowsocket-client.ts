@@ -73,8 +73,10 @@ export function registerClient(RED: NodeAPI): void {
     const secrets = parseHeaderSecrets(node.credentials?.headerSecrets);
     try {
       const settings = clientSettings(def, resolveEnv);
-      // Of the limits, those that apply to one connection: no session count or rate.
-      const { maxPayload, limits } = limitSettings(def);
+      // Of the limits, those that apply to one connection, picked out: a
+      // client saved by hand or through the admin API with a session count
+      // or a rate must not get them.
+      const { maxPayload, limits } = limitSettings({ maxPayload: def.maxPayload, highWaterMark: def.highWaterMark, backpressure: def.backpressure });
       autoConnect = settings.autoConnect;
       connection = new ClientConnection(
         {

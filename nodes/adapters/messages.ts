@@ -1,4 +1,4 @@
-import { frameToMessage, messageToFrame, type FrameData, type MessageObject } from "../transport/codec";
+import { frameToMessage, mayBeJson, messageToFrame, type FrameData, type MessageObject } from "../transport/codec";
 import { ConnectError } from "../transport/connect-failure";
 import { FlowsocketError, LimitError, RefusedError } from "../transport/errors";
 import { IdSequence } from "../transport/ids";
@@ -220,12 +220,18 @@ function formatted(frame: FrameData, format: Exclude<ReceiveFormat, "auto">): un
       return typeof frame === "string" ? frame : frame.toString("utf8");
     case "buffer":
       return typeof frame === "string" ? Buffer.from(frame) : frame;
-    case "json":
+    case "json": {
+      const text = typeof frame === "string" ? frame : frame.toString("utf8");
+      // What cannot be JSON by its first character is refused without the cost of a thrown error.
+      if (!mayBeJson(text)) {
+        return NOT_JSON;
+      }
       try {
-        return JSON.parse(typeof frame === "string" ? frame : frame.toString("utf8"));
+        return JSON.parse(text);
       } catch {
         return NOT_JSON;
       }
+    }
   }
 }
 

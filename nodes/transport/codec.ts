@@ -52,7 +52,7 @@ export function frameToMessage(frame: FrameData, wholemsg: boolean): MessageObje
  * rest of a message does (over 100,000 instructions, counted under
  * callgrind, for a plain-text frame in whole-message mode).
  */
-function mayBeJson(text: string): boolean {
+export function mayBeJson(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) {

@@ -15,8 +15,10 @@ export function parseProtocolList(setting: unknown): string[] {
 }
 
 /** An HTTP token (RFC 9110, section 5.6.2): what a header name or an RFC 6455 subprotocol is made of. */
+const HTTP_TOKEN = /^[!#$%&'*+\-.0-9A-Z^_`|a-z~]+$/;
+
 export function isHttpToken(value: string): boolean {
-  return /^[!#$%&'*+\-.0-9A-Z^_`|a-z~]+$/.test(value);
+  return HTTP_TOKEN.test(value);
 }
 
 /**
