@@ -132,7 +132,6 @@ export class ClientConnection extends SessionEndpoint implements Channel {
   private socket: WebSocket | undefined;
   private heartbeat: Heartbeat | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
-  private stopping: Promise<void> | undefined;
   readonly stopClose: CloseFrame = { code: CLOSE_NORMAL, reason: "client stopping" };
   private stateValue: ConnectionState = "idle";
   private readonly outbox: Outbox | undefined;
@@ -147,7 +146,7 @@ export class ClientConnection extends SessionEndpoint implements Channel {
     private readonly handlers: ClientHandlers,
   ) {
     super();
-    this.io = this.sessionIo(handlers, options.limits, options.heartbeatMs, () => this.stopping !== undefined);
+    this.io = this.sessionIo(handlers, options.limits, options.heartbeatMs);
     this.outbox = options.queue ? new Outbox(options.queue) : undefined;
     this.destination = this.destinationOf(options);
     this.backoff = new Backoff(options.reconnect ?? DEFAULT_BACKOFF, options.random);
@@ -184,7 +183,7 @@ export class ClientConnection extends SessionEndpoint implements Channel {
    *   `FLOWSOCKET_ERR_INVALID_PROTOCOL` for bad changes (nothing is changed then).
    */
   async connectNow(overrides: ConnectOverrides = {}, force = false): Promise<void> {
-    if (this.stopping) {
+    if (this.isStopping) {
       throw new FlowsocketError("FLOWSOCKET_ERR_CLOSED", "The client is stopping");
     }
     const down = this.stateValue === "idle" || this.stateValue === "disconnected" || this.stateValue === "gave-up";
@@ -204,7 +203,7 @@ export class ClientConnection extends SessionEndpoint implements Channel {
 
   /** Closes the connection (1000, cause `flow`) and keeps it down until a flow connects it again. */
   async disconnect(): Promise<void> {
-    if (this.stopping || this.stateValue === "closed") {
+    if (this.isStopping || this.stateValue === "closed") {
       return;
     }
     this.stateValue = "disconnected";
@@ -237,8 +236,8 @@ export class ClientConnection extends SessionEndpoint implements Channel {
       return;
     }
     // A reply meant for an earlier connection finds its session gone.
-    const { sessions, gone } = this.sessions.resolve(target);
-    const session = sessions[0];
+    const { sessions, gone } = this.sessions.select(target);
+    const [session] = sessions;
     if (!session) {
       callback(target.kind === "session" ? sessionGone(target.id) : undefined, gone);
       return;
@@ -248,11 +247,6 @@ export class ClientConnection extends SessionEndpoint implements Channel {
       const dropped = error instanceof FlowsocketError && error.code === "FLOWSOCKET_ERR_SESSION_GONE";
       callback(dropped ? this.notConnected() : error, gone);
     });
-  }
-
-  stop(): Promise<void> {
-    this.stopping ??= this.shutDown();
-    return this.stopping;
   }
 
   private discardQueue(): void {
@@ -302,7 +296,7 @@ export class ClientConnection extends SessionEndpoint implements Channel {
     let failed = false;
     let opened = false;
     const attemptOnError = (error: Error): void => {
-      if (!this.stopping && this.stateValue === "connecting" && !failed) {
+      if (!this.isStopping && this.stateValue === "connecting" && !failed) {
         failed = true;
         this.handlers.onError(connectFailure(toError(error)), undefined);
       }
@@ -356,7 +350,7 @@ export class ClientConnection extends SessionEndpoint implements Channel {
       this.heartbeat = undefined;
       this.socket = undefined;
     }
-    if (this.stopping) {
+    if (this.isStopping) {
       this.stateValue = "closed";
       return;
     }
@@ -399,7 +393,7 @@ export class ClientConnection extends SessionEndpoint implements Channel {
     return options;
   }
 
-  private async shutDown(): Promise<void> {
+  protected async shutDown(): Promise<void> {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.discardQueue();

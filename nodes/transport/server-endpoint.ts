@@ -23,9 +23,6 @@ import type { Target } from "./target";
 /** Close code sent to clients when the endpoint stops (RFC 6455: the endpoint is going away). */
 export const CLOSE_GOING_AWAY = 1001;
 
-/** What a broadcast to every session reports gone: nobody. */
-const NONE_GONE: readonly string[] = Object.freeze([]);
-
 export interface ServerEndpointOptions {
   /**
    * Subprotocols this endpoint accepts. When not empty, the first protocol the
@@ -78,7 +75,6 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
   private readonly ids = new RandomIds();
   /** The request target of the last session opened (see adopt). */
   private lastUrl = "";
-  private stopping: Promise<void> | undefined;
   readonly stopClose: CloseFrame = { code: CLOSE_GOING_AWAY, reason: "server stopping" };
   private readonly heartbeat: Heartbeat | undefined;
 
@@ -119,7 +115,7 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
     }
     this.server = new WebSocketServer(serverOptions);
     const sessionHandlers = options.clientRooms ? this.withRoomCommands(handlers) : handlers;
-    this.io = this.sessionIo(sessionHandlers, options.limits, options.heartbeatMs, () => this.stopping !== undefined);
+    this.io = this.sessionIo(sessionHandlers, options.limits, options.heartbeatMs);
     if (this.io.heartbeat) {
       this.heartbeat = new Heartbeat(options.heartbeatMs!, () => this.sessions.values());
     }
@@ -127,7 +123,7 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
 
   /** Completes a WebSocket handshake for a request the router matched to this endpoint. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (this.stopping) {
+    if (this.isStopping) {
       socket.destroy();
       return;
     }
@@ -170,21 +166,11 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
       session.send(frame, callback);
       return;
     }
-    if (target.kind === "all" && !(target.except && target.except.length > 0)) {
-      // Everyone, as core's broadcast: straight from the registry, with no list of them made per message.
-      this.broadcast(frame, this.sessions.values());
-      callback(undefined, NONE_GONE);
-      return;
-    }
-    const { sessions, gone } = this.sessions.resolve(target);
+    const { sessions, gone } = this.sessions.select(target);
     this.broadcast(frame, sessions);
     callback(undefined, gone);
   }
 
-  stop(): Promise<void> {
-    this.stopping ??= this.stopAll();
-    return this.stopping;
-  }
 
   /**
    * Queues a frame for many sessions. It is done once queued: waiting for
@@ -204,7 +190,7 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
   }
 
   private adopt(socket: WebSocket, request: IncomingMessage, principal: Principal | undefined): void {
-    if (this.stopping) {
+    if (this.isStopping) {
       // The handshake finished while the endpoint was stopping.
       socket.terminate();
       return;
@@ -247,7 +233,7 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
     };
   }
 
-  private async stopAll(): Promise<void> {
+  protected async shutDown(): Promise<void> {
     this.heartbeat?.stop();
     const { code, reason } = this.stopClose;
     await Promise.all([...this.sessions.values()].map((session) => session.close(code, reason, "stopping")));

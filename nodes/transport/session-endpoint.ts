@@ -13,6 +13,7 @@ import type { Target } from "./target";
  */
 export abstract class SessionEndpoint {
   protected readonly sessions = new SessionRegistry();
+  private stopping: Promise<void> | undefined;
 
   /** Number of open sessions (0 or 1 for a client connection). */
   get sessionCount(): number {
@@ -34,18 +35,32 @@ export abstract class SessionEndpoint {
     return this.sessions.resolve(target);
   }
 
+  /** Whether stop() was called: the endpoint takes no new session, and makes no new connection. */
+  protected get isStopping(): boolean {
+    return this.stopping !== undefined;
+  }
+
+  /** Closes every session and lets go of what the endpoint holds; resolves once done. Once: later calls get the same promise. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutDown();
+    return this.stopping;
+  }
+
+  /** What stop() does, once. */
+  protected abstract shutDown(): Promise<void>;
+
   /**
-   * What this endpoint's sessions share (see SessionIo). `quiet` tells when
-   * the endpoint is stopping: sockets cut off by the close are expected to
-   * fail, and sessions then keep quiet.
+   * What this endpoint's sessions share (see SessionIo). Once the endpoint
+   * is stopping, sockets cut off by the close are expected to fail, and
+   * sessions keep quiet about it.
    */
-  protected sessionIo(handlers: ChannelHandlers, limits: SessionLimits | undefined, heartbeatMs: number | undefined, quiet: () => boolean): SessionIo {
+  protected sessionIo(handlers: ChannelHandlers, limits: SessionLimits | undefined, heartbeatMs: number | undefined): SessionIo {
     return {
       batch: new WriteBatch(),
       pacer: new ReadPacer(),
       limits: limits ?? DEFAULT_LIMITS,
       handlers: this.sessions.handlersFor(handlers),
-      quiet,
+      quiet: () => this.isStopping,
       heartbeat: (heartbeatMs ?? 0) > 0,
     };
   }

@@ -9,6 +9,15 @@ export interface Resolved {
   readonly gone: string[];
 }
 
+/** The same for a send, which only goes through the sessions once. */
+export interface Selected {
+  readonly sessions: Iterable<Session>;
+  readonly gone: readonly string[];
+}
+
+/** What a target that names no ids reports gone: nobody. */
+const NONE_GONE: readonly string[] = Object.freeze([]);
+
 /** The open sessions of one endpoint, by id, and the rooms they are in. */
 export class SessionRegistry {
   private readonly byId = new Map<string, Session>();
@@ -59,6 +68,22 @@ export class SessionRegistry {
         handlers.onClose(session, code, reason, cause);
       },
     };
+  }
+
+  /**
+   * As resolve, for a send: one session by id, and everyone with no
+   * exceptions (core's reply and broadcast, most messages), go without a
+   * set or a list made per message.
+   */
+  select(target: Target): Selected {
+    if (target.kind === "session") {
+      const session = this.byId.get(target.id);
+      return session ? { sessions: [session], gone: NONE_GONE } : { sessions: [], gone: [target.id] };
+    }
+    if (target.kind === "all" && !(target.except && target.except.length > 0)) {
+      return { sessions: this.byId.values(), gone: NONE_GONE };
+    }
+    return this.resolve(target);
   }
 
   /** The open sessions `target` names, each once, and the named ids that are not open. */
