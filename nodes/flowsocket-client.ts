@@ -8,9 +8,8 @@ import { clientSettings, type ClientSettingsDef } from "./settings/client-settin
 import { compressionSettings, limitSettings, type CompressionSettingsDef, type LimitSettingsDef } from "./settings/limit-settings";
 import { ClientConnection, type ConnectOverrides } from "./transport/client-connection";
 import { ConnectError } from "./transport/connect-failure";
-import { SettingError, secondsToMs } from "./settings/parse";
+import { commaList, SettingError, secondsToMs } from "./settings/parse";
 import { FlowsocketError, toError } from "./transport/errors";
-import { parseProtocolList } from "./transport/protocols";
 import { proxyForUrl, type ProxyOptions } from "./transport/proxy";
 
 interface ClientDef extends NodeDef, ClientSettingsDef, CompressionSettingsDef, Pick<LimitSettingsDef, "maxPayload" | "highWaterMark" | "backpressure"> {
@@ -81,7 +80,7 @@ export function registerClient(RED: NodeAPI): void {
       connection = new ClientConnection(
         {
           url: node.target,
-          protocols: parseProtocolList(def.subprotocol),
+          protocols: commaList(def.subprotocol),
           headers: resolveHeaders(def.headers, resolveEnv, secrets),
           origin: settings.origin,
           tls: def.tls ? tlsConfigOptions(RED, def.tls) : undefined,
@@ -121,7 +120,7 @@ export function registerClient(RED: NodeAPI): void {
           overrides.headers = resolveHeaders(headers, resolveEnv, secrets);
         }
         if (subprotocol !== undefined) {
-          overrides.protocols = parseProtocolList(subprotocol);
+          overrides.protocols = commaList(subprotocol);
         }
         return live.connectNow(overrides, force);
       },

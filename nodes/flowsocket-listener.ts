@@ -8,14 +8,13 @@ import type { UpgradeRouters } from "./adapters/upgrade-routers";
 import { accessRules, type AccessSettingsDef, type HttpNodeAuth } from "./settings/access-settings";
 import { compressionSettings, limitSettings, type CompressionSettingsDef, type LimitSettings, type LimitSettingsDef } from "./settings/limit-settings";
 import type { AccessRules } from "./transport/access";
-import { flag, headerNames, secondsToMs, SettingError } from "./settings/parse";
+import { commaList, flag, headerNames, secondsToMs, SettingError } from "./settings/parse";
 import { ownAddress, type OwnAddressDef } from "./settings/own-address";
 import { placeOnNodeRedServer, placeOnOwnServer, type PlacementReport } from "./adapters/listener-placement";
 import { serverTlsOptions } from "./adapters/tls";
 import type { OwnAddress, OwnServers } from "./transport/own-servers";
 import { toError } from "./transport/errors";
 import { listenerPath } from "./transport/paths";
-import { parseProtocolList } from "./transport/protocols";
 import { ServerEndpoint } from "./transport/server-endpoint";
 
 interface ListenerDef extends NodeDef, LimitSettingsDef, AccessSettingsDef, CompressionSettingsDef, OwnAddressDef {
@@ -102,7 +101,7 @@ export function registerListener(RED: NodeAPI, routers: UpgradeRouters, coreList
           : RED._("flowsocket.errors.drops-start", { id: session.id, bytes: limits.limits.highWaterMark }),
       );
     const endpoint = new ServerEndpoint(node.hub, {
-      protocols: parseProtocolList(def.subprotocol),
+      protocols: commaList(def.subprotocol),
       verifyClient: (RED.settings as { webSocketNodeVerifyClient?: ServerOptions["verifyClient"] }).webSocketNodeVerifyClient,
       keepHeaders: headerNames(def.sessionHeaders),
       trustProxy: flag(def.trustProxy),

@@ -16,12 +16,24 @@ export function flag(setting: unknown): boolean {
   return setting === true || setting === "true";
 }
 
-/** A comma-separated list, each entry trimmed and lower-cased, without blanks: header names and origins, which compare so. */
-export function lowerCaseList(setting: unknown): string[] {
-  return String(setting ?? "")
+/**
+ * A comma-separated list, each entry trimmed, without blanks: the
+ * `subprotocol` setting, as core's client node reads it. Anything but a
+ * string is an empty list.
+ */
+export function commaList(setting: unknown): string[] {
+  if (typeof setting !== "string") {
+    return [];
+  }
+  return setting
     .split(",")
-    .map((entry) => entry.trim().toLowerCase())
+    .map((entry) => entry.trim())
     .filter((entry) => entry !== "");
+}
+
+/** A comma-separated list, lower-cased: header names and origins, which compare so. A list written by hand as an array reads as its entries. */
+export function lowerCaseList(setting: unknown): string[] {
+  return commaList(String(setting ?? "")).map((entry) => entry.toLowerCase());
 }
 
 /** A comma-separated list of header names, lower-cased, without blanks, repeats or names no header can have. */

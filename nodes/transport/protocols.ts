@@ -1,19 +1,5 @@
 import { FlowsocketError } from "./errors";
 
-/**
- * Parses the `subprotocol` setting: a comma-separated list, as in core's
- * client node. Blank entries are dropped.
- */
-export function parseProtocolList(setting: unknown): string[] {
-  if (typeof setting !== "string") {
-    return [];
-  }
-  return setting
-    .split(",")
-    .map((protocol) => protocol.trim())
-    .filter((protocol) => protocol !== "");
-}
-
 /** An HTTP token (RFC 9110, section 5.6.2): what a header name or an RFC 6455 subprotocol is made of. */
 const HTTP_TOKEN = /^[!#$%&'*+\-.0-9A-Z^_`|a-z~]+$/;
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { resolveHeaders } from "../../nodes/adapters/headers";
 import { clientSettings } from "../../nodes/settings/client-settings";
-import { flag, headerNames, oneOf, secondsToMs, SettingError } from "../../nodes/settings/parse";
+import { commaList, flag, headerNames, lowerCaseList, oneOf, secondsToMs, SettingError } from "../../nodes/settings/parse";
 
 const noEnv = (): unknown => undefined;
 
@@ -58,6 +58,8 @@ describe("setting readers", () => {
     assert.deepEqual([flag(true), flag("true"), flag("false"), flag(undefined), flag(1)], [true, true, false, false, false]);
     assert.deepEqual([secondsToMs("30"), secondsToMs(0.5), secondsToMs(""), secondsToMs("-1"), secondsToMs("x")], [30000, 500, 0, 0, 0]);
     assert.deepEqual(headerNames(" User-Agent, x-tenant,,X-TENANT, not a name, x:y "), ["user-agent", "x-tenant"]);
+    assert.deepEqual([commaList(" mqtt, JSON ,,"), commaList(undefined), commaList(["mqtt"])], [["mqtt", "JSON"], [], []]);
+    assert.deepEqual([lowerCaseList(" https://A.example ,, "), lowerCaseList(["X-A", "x-b"]), lowerCaseList(undefined)], [["https://a.example"], ["x-a", "x-b"], []]);
     assert.deepEqual([oneOf("json", ["auto", "json"] as const), oneOf("nope", ["auto", "json"] as const), oneOf(undefined, ["auto"] as const)], ["json", "auto", "auto"]);
   });
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Backoff } from "../../nodes/transport/backoff";
 import { FlowsocketError } from "../../nodes/transport/errors";
 import { listenerPath } from "../../nodes/transport/paths";
-import { checkProtocols, parseProtocolList } from "../../nodes/transport/protocols";
+import { checkProtocols } from "../../nodes/transport/protocols";
 import { parseWebSocketUrl } from "../../nodes/transport/client-connection";
 
 function assertCode(fn: () => unknown, code: string): void {
@@ -43,11 +43,6 @@ describe("parseWebSocketUrl", () => {
 });
 
 describe("subprotocols", () => {
-  it("parses a comma-separated list", () => {
-    assert.deepEqual(parseProtocolList(" mqtt, json ,,"), ["mqtt", "json"]);
-    assert.deepEqual(parseProtocolList(undefined), []);
-  });
-
   it("rejects protocols ws would refuse", () => {
     assertCode(() => checkProtocols(["a b"]), "FLOWSOCKET_ERR_INVALID_PROTOCOL");
     assertCode(() => checkProtocols(["a", "a"]), "FLOWSOCKET_ERR_INVALID_PROTOCOL");
