@@ -23,6 +23,13 @@ export const COUNTED_NODE_ARGS: readonly string[] = ["--predictable"];
 export const COUNTED_START_TIMEOUT_MS = 600000;
 
 /**
+ * How long a counted process may take to stop before it is killed: Node-RED
+ * stops slowly under callgrind, and valgrind removes the pipes it made in
+ * /tmp for callgrind_control only when the process exits by itself.
+ */
+export const COUNTED_STOP_GRACE_MS = 120000;
+
+/**
  * What to start Node under so that its instructions are counted, after
  * `launcher` (the open-file limit's). The counts go to `outFile`, one file
  * per dump (`outFile.1`, `outFile.2`, ...).

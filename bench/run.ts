@@ -60,7 +60,7 @@ import { startBenchNodeRed } from "./bench-node-red";
 import { benchCases, casesToRun, type CaseDefinition, type Endpoints, type Result, type RunKind } from "./cases";
 import { benchFlows, endpoints, type Implementation } from "./flows";
 import { Generator } from "./generator";
-import { expectValgrind, InstructionCounter } from "./instructions";
+import { COUNTED_STOP_GRACE_MS, expectValgrind, InstructionCounter } from "./instructions";
 import { measure, type Target, type TargetName } from "./measure";
 import { connectionsThatFit, forkOptionsFor, openFilesFor, RESERVED_FILES, type OpenFiles } from "./open-files";
 import type { GeneratorPorts } from "./protocol";
@@ -293,7 +293,7 @@ async function runCases(generator: Generator, plan: Plan, tmp: string, ports: Ge
         printHeading(plan);
       }
       await runRepeat(targets, repeat);
-      await Promise.all(started.reds.splice(reds).map(({ red }) => red.stop()));
+      await Promise.all(started.reds.splice(reds).map(({ red }) => red.stop("SIGTERM", counting ? COUNTED_STOP_GRACE_MS : undefined)));
     }
   } else {
     const targets = await startTargets(tmp, plan, generator, ports);
@@ -372,7 +372,7 @@ async function main(): Promise<void> {
   } finally {
     started.generator?.send({ quit: true });
     started.bare?.kill();
-    await Promise.all(started.reds.map(({ red }) => red.stop()));
+    await Promise.all(started.reds.map(({ red }) => red.stop("SIGTERM", counting ? COUNTED_STOP_GRACE_MS : undefined)));
     await rm(tmp, { recursive: true, force: true });
   }
 }

@@ -44,10 +44,10 @@ export interface Channel {
   readonly sessionCount: number;
   /**
    * Sends a frame to the sessions `target` names. The callback is called
-   * exactly once: for a single session, when the frame has been written or
-   * with why it could not be (`FLOWSOCKET_ERR_SESSION_GONE` when it is not
-   * open); for anything wider, once the frame is queued for every session
-   * named, with the ids that were not open.
+   * exactly once, when the frame is queued (not written: see Session.send):
+   * for a single session, with why it could not be when it could not
+   * (`FLOWSOCKET_ERR_SESSION_GONE` when it is not open); for anything wider,
+   * with the ids that were not open.
    */
   send(frame: FrameData, target: Target, callback: SendCallback): void;
   /**

@@ -242,11 +242,13 @@ export class ClientConnection extends SessionEndpoint implements Channel {
       callback(target.kind === "session" ? sessionGone(target.id) : undefined, gone);
       return;
     }
-    session.send(frame, (error) => {
-      // The connection dropped while the frame waited in the write batch.
-      const dropped = error instanceof FlowsocketError && error.code === "FLOWSOCKET_ERR_SESSION_GONE";
-      callback(dropped ? this.notConnected() : error, gone);
-    });
+    if (!session.isOpen) {
+      // Closing, and not yet reported closed.
+      callback(this.notConnected(), gone);
+      return;
+    }
+    session.send(frame);
+    callback(undefined, gone);
   }
 
   private discardQueue(): void {

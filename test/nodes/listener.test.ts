@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import WebSocket from "ws";
 import { coreNode, flowsocketNodes, helper, onTab, Sink, type FlowNode } from "../support/red";
 import { TestClient } from "../support/peers";
+import { silentPeer } from "../support/raw-upgrade";
 import { errorsOf, nextError, statusMatching } from "../support/spies";
 
 const completeNode = coreNode("core/common/24-complete.js");
@@ -172,6 +173,33 @@ describe("flowsocket-listener with in and out nodes", () => {
     assert.notEqual(first!.payload, second!.payload, "Buffers are not shared either");
     assert.deepEqual(first!.payload, second!.payload);
     assert.notEqual(first!._session, second!._session);
+  });
+
+  it("calls done once a reply is queued, not once it is written: a client that reads nothing holds no flow back", async () => {
+    await load([
+      LISTENER,
+      { id: "in", type: "flowsocket-in", server: "listener", events: true, wires: [["sink"]] },
+      { id: "sink", type: "helper" },
+      { id: "out", type: "flowsocket-out", server: "listener" },
+      { id: "complete", type: "complete", scope: ["out"], wires: [["done"]] },
+      { id: "done", type: "helper" },
+    ]);
+    const connected = new Sink(helper.getNode("sink"));
+    const completed = new Sink(helper.getNode("done"));
+    const silent = await silentPeer(url());
+    try {
+      const [connect] = await connected.waitFor(1);
+      // More than the kernel's buffers on both ends of a loopback connection
+      // take (32 MiB of receive buffer here at most): its write cannot finish
+      // while the client reads nothing.
+      const payload = Buffer.alloc(64 * 1024 * 1024);
+      helper.getNode("out").receive({ payload, _session: connect!._session });
+      const [done] = await completed.waitFor(1);
+      assert.equal((done!.payload as Buffer).length, payload.length);
+      assert.deepEqual(errorsOf(helper.getNode("out")), []);
+    } finally {
+      silent.destroy();
+    }
   });
 
   it("reports a reply to a departed session to Catch and calls done", async () => {

@@ -232,10 +232,10 @@ export class NodeRedProcess {
   }
 
   /**
-   * Sends `signal` (SIGTERM), then SIGKILL after a grace period; resolves
+   * Sends `signal` (SIGTERM), then SIGKILL after `graceMs` (5 s); resolves
    * once the process has exited, with how it ended.
    */
-  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<ProcessExit> {
+  async stop(signal: NodeJS.Signals = "SIGTERM", graceMs = STOP_GRACE_MS): Promise<ProcessExit> {
     if (this.child.exitCode === null && this.child.signalCode === null) {
       this.child.kill(signal);
     }
@@ -245,7 +245,7 @@ export class NodeRedProcess {
       // holding the output pipes, and keep this test run from exiting.
       this.child.stdout?.destroy();
       this.child.stderr?.destroy();
-    }, STOP_GRACE_MS);
+    }, graceMs);
     try {
       return await this.exited;
     } finally {

@@ -65,6 +65,7 @@ describe("connect failures", () => {
       assert.equal((await firstFailure(`ws://127.0.0.1:${silent.port}/ws`, 300)).failure, "timeout");
     } finally {
       await Promise.all([stop(http), stop(https), silent.stop(), dropper.stop()]);
+      certs.remove();
     }
   });
 
