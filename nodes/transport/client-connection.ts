@@ -1,3 +1,4 @@
+import type { Socket } from "node:net";
 import type { SecureContextOptions } from "node:tls";
 import WebSocket, { type ClientOptions } from "ws";
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff";
@@ -297,6 +298,12 @@ export class ClientConnection extends SessionEndpoint implements Channel {
     // and reported once: `ws` emits an error and then closes.
     let failed = false;
     let opened = false;
+    // The socket the upgrade came over, which `ws` then runs on: told in
+    // "upgrade", which `ws` emits before "open".
+    let tcp: Socket | undefined;
+    socket.once("upgrade", (response) => {
+      tcp = response.socket;
+    });
     const attemptOnError = (error: Error): void => {
       if (!this.isStopping && this.stateValue === "connecting" && !failed) {
         failed = true;
@@ -323,7 +330,7 @@ export class ClientConnection extends SessionEndpoint implements Channel {
         openedAt: Date.now(),
         headers: {},
       };
-      const session = new Session(this.ids.next(), socket, handshake, this.io);
+      const session = new Session(this.ids.next(), socket, tcp!, handshake, this.io);
       this.sessions.add(session);
       if (this.io.heartbeat) {
         this.heartbeat = new Heartbeat(this.options.heartbeatMs!, () => this.sessions.values());

@@ -203,7 +203,7 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
     const url = target === this.lastUrl ? this.lastUrl : (this.lastUrl = target);
     const rare = forwarded !== undefined || principal !== undefined || headers !== NO_HEADERS ? { forwarded, headers, principal } : undefined;
     const handshake = new ServerHandshake(request.socket, url, rare);
-    const session = new Session(this.ids.next(), socket, handshake, this.io);
+    const session = new Session(this.ids.next(), socket, request.socket, handshake, this.io);
     this.sessions.add(session);
     this.handlers.onOpen(session);
   }

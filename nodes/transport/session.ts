@@ -1,3 +1,4 @@
+import type { Socket } from "node:net";
 import WebSocket from "ws";
 import type { SendCallback } from "./channel";
 import { closeSocket } from "./close-socket";
@@ -63,6 +64,8 @@ const BINARY_FRAME = Object.freeze({ binary: true });
  */
 export class Session implements PacedReader {
   readonly #socket: WebSocket;
+  /** The TCP (or TLS) socket under it, which the write batch corks: `ws` has no public way to it. */
+  readonly #tcp: Socket;
   readonly #io: SessionIo;
   /** The handshake until the details are first asked for, then the details (one field: a session's every byte counts). */
   #about: Handshake | SessionDetails;
@@ -80,14 +83,19 @@ export class Session implements PacedReader {
   #dropped = 0;
   pacedFrames = 0;
 
-  /** @param socket an open socket; the session takes it over. */
+  /**
+   * @param socket an open socket; the session takes it over.
+   * @param tcp the socket it runs over, as its handshake handed it over.
+   */
   constructor(
     readonly id: string,
     socket: WebSocket,
+    tcp: Socket,
     handshake: Handshake,
     io: SessionIo,
   ) {
     this.#socket = socket;
+    this.#tcp = tcp;
     this.#about = handshake;
     this.#io = io;
     const rate = io.limits.rate;
@@ -205,7 +213,7 @@ export class Session implements PacedReader {
       return;
     }
     if (!this.backedUp()) {
-      this.#io.batch.hold(this.#socket);
+      this.#io.batch.hold(this.#tcp);
       this.#socket.send(frame);
     }
     // Else dropped on purpose and counted: the flow is not told of each one.
@@ -219,7 +227,7 @@ export class Session implements PacedReader {
    * just opened, a queue larger than the mark would lose its tail to it.
    */
   sendQueued(frames: readonly FrameData[]): void {
-    this.#io.batch.hold(this.#socket);
+    this.#io.batch.hold(this.#tcp);
     for (const frame of frames) {
       this.#socket.send(frame);
     }
@@ -230,7 +238,7 @@ export class Session implements PacedReader {
     if (this.backedUp()) {
       return;
     }
-    this.#io.batch.hold(this.#socket);
+    this.#io.batch.hold(this.#tcp);
     this.#socket.send(data, binary ? BINARY_FRAME : TEXT_FRAME);
   }
 

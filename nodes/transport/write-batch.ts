@@ -1,5 +1,4 @@
 import type { Socket } from "node:net";
-import type WebSocket from "ws";
 
 /**
  * Writes in one turn from which on the next turn counts as busy. One client
@@ -43,14 +42,11 @@ export class WriteBatch {
   };
 
   /**
-   * Call just before sending on `websocket`, in the same synchronous block:
-   * the send that follows may be held until the turn ends.
+   * Call just before sending on a `ws` socket over `socket` (its TCP or TLS
+   * socket), in the same synchronous block: the send that follows may be
+   * held until the turn ends.
    */
-  hold(websocket: WebSocket): void {
-    const socket = rawSocket(websocket);
-    if (!socket) {
-      return;
-    }
+  hold(socket: Socket): void {
     this.writes++;
     if (!this.scheduled) {
       this.scheduled = true;
@@ -66,12 +62,4 @@ export class WriteBatch {
       this.corked.push(socket);
     }
   }
-}
-
-/**
- * The TCP socket under a `ws` WebSocket. `ws` keeps it in `_socket` and has no
- * public way to cork it; without it (not yet connected) nothing is held.
- */
-function rawSocket(websocket: WebSocket): Socket | undefined {
-  return (websocket as unknown as { _socket?: Socket })._socket;
 }

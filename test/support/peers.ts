@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import WebSocket, { WebSocketServer, type ClientOptions, type RawData } from "ws";
 
 /** A received frame, decoded the way a test wants to compare it. */
@@ -13,8 +13,13 @@ export interface Received {
 export class TestClient {
   readonly received: Received[] = [];
   private waiters: (() => void)[] = [];
+  /** The TCP socket under `socket`, from its handshake's response; set once open. */
+  tcp!: Socket;
 
   private constructor(readonly socket: WebSocket) {
+    socket.once("upgrade", (response) => {
+      this.tcp = response.socket;
+    });
     socket.on("message", (data: RawData, isBinary: boolean) => {
       const buffer = data as Buffer;
       this.received.push({ data: isBinary ? buffer : buffer.toString("utf8"), isBinary });

@@ -72,7 +72,7 @@ describe("ServerEndpoint behind an UpgradeRouter", () => {
     assert.deepEqual([details.type, details.id, details.path, details.query], ["websocket", session.id, "/ws/a", { token: "1", room: "x" }]);
     assert.equal(details.protocol, "text");
     assert.equal(details.remoteAddress, "127.0.0.1");
-    assert.equal(details.remotePort, (peer.socket as unknown as { _socket: { localPort: number } })._socket.localPort);
+    assert.equal(details.remotePort, peer.tcp.localPort);
     assert.ok(details.openedAt >= before && details.openedAt <= Date.now());
     assert.equal(session.details, details, "built once");
   });
@@ -169,9 +169,7 @@ describe("ServerEndpoint behind an UpgradeRouter", () => {
     const good = await client();
     const bad = await client();
     // A frame with the reserved bits set and no extension to explain them.
-    (bad.socket as unknown as { _socket: { write(data: Buffer): void } })._socket.write(
-      Buffer.from([0xf1, 0x80, 0, 0, 0, 0]),
-    );
+    bad.tcp.write(Buffer.from([0xf1, 0x80, 0, 0, 0, 0]));
     const error = await recorder.wait("error");
     assert.ok(error.session);
     const closed = await bad.closedByPeer();

@@ -2,8 +2,7 @@ import { ALL } from "../../nodes/transport/target";
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
-import WebSocket from "ws";
+import type { AddressInfo } from "node:net";
 import { ServerEndpoint } from "../../nodes/transport/server-endpoint";
 import { UpgradeRouter } from "../../nodes/transport/upgrade-router";
 import { WriteBatch } from "../../nodes/transport/write-batch";
@@ -45,22 +44,17 @@ describe("write batching", () => {
     return opened;
   }
 
-  function tcpOf(socket: WebSocket): Socket {
-    return (socket as unknown as { _socket: Socket })._socket;
-  }
-
   // The batch works on any `ws` socket: these two drive a client's.
   it("sends the first frame of a turn at once and holds the rest until the turn ends", async () => {
-    const { socket } = await client();
+    const { socket, tcp } = await client();
     const batch = new WriteBatch();
-    const tcp = tcpOf(socket);
-    batch.hold(socket);
+    batch.hold(tcp);
     assert.equal(tcp.writableCorked, 0, "the first write of the turn is not held");
     socket.send("first");
-    batch.hold(socket);
+    batch.hold(tcp);
     assert.equal(tcp.writableCorked, 1, "later writes are held");
     socket.send("second");
-    batch.hold(socket);
+    batch.hold(tcp);
     socket.send("third");
     assert.equal(tcp.writableCorked, 1, "held once, however many writes");
     await new Promise((resolve) => setImmediate(resolve));
@@ -70,15 +64,14 @@ describe("write batching", () => {
   });
 
   it("holds the first frame too once a turn was busy, and lets go again when traffic is light", async () => {
-    const { socket } = await client();
+    const { socket, tcp } = await client();
     const batch = new WriteBatch();
-    const tcp = tcpOf(socket);
     const turn = async (writes: number): Promise<number> => {
-      batch.hold(socket);
+      batch.hold(tcp);
       const corkedAtFirst = tcp.writableCorked;
       socket.send("x");
       for (let i = 1; i < writes; i++) {
-        batch.hold(socket);
+        batch.hold(tcp);
         socket.send("x");
       }
       await new Promise((resolve) => setImmediate(resolve));
@@ -112,7 +105,7 @@ describe("write batching", () => {
     const slow = await client();
     await recorder.wait("open", 4);
     // The slow client stops reading: its TCP buffers fill and the server's writes to it back up.
-    tcpOf(slow.socket).pause();
+    slow.tcp.pause();
     const payload = "é✓ ".repeat(1500);
     const total = 1500;
     let completed = 0;
@@ -131,7 +124,7 @@ describe("write batching", () => {
       await member.frame(total);
     }
     assert.equal(slow.received.length < total, true, "the slow client is behind");
-    tcpOf(slow.socket).resume();
+    slow.tcp.resume();
     await slow.frame(total, 20000);
     for (const member of [...fast, slow]) {
       member.received.forEach((frame, i) => {
