@@ -8,7 +8,7 @@ import type { Implementation } from "./flows";
 import type { Generator } from "./generator";
 import type { InstructionCounter } from "./instructions";
 import { cpuMicros, rssBytes, waitUntilQuiet } from "./proc";
-import type { BenchCase, IdleCase } from "./protocol";
+import type { BenchCase, GeneratorEvent, IdleCase } from "./protocol";
 
 /**
  * In an A/B run against a ref, "now" is ours as built from the working tree
@@ -82,14 +82,26 @@ export async function measure(generator: Generator, servers: number[], target: T
     return measureIdle(generator, target, spec);
   }
   generator.send({ run: spec });
+  const { cpu, instructions } = await countedWindow(generator, target, "window-closed");
+  const end = await generator.expect("window-end");
+  return { measured: end.result, cpu, ...(instructions === undefined ? {} : { instructions }) };
+}
+
+/**
+ * The target's CPU time and, when counted, instructions from the generator's
+ * window-start until it reports `end`, with that report.
+ */
+async function countedWindow<E extends "window-closed" | "idle-open">(
+  generator: Generator,
+  target: Target,
+  end: E,
+): Promise<{ report: Extract<GeneratorEvent, { event: E }>; cpu: number; instructions: number | undefined }> {
   await generator.expect("window-start");
   const cpuBefore = cpuMicros(target.pid);
   target.counter?.zero();
-  await generator.expect("window-closed");
+  const report = await generator.expect(end);
   const cpu = cpuMicros(target.pid) - cpuBefore;
-  const instructions = target.counter?.read();
-  const end = await generator.expect("window-end");
-  return { measured: end.result, cpu, ...(instructions === undefined ? {} : { instructions }) };
+  return { report, cpu, instructions: target.counter?.read() };
 }
 
 /** The case with the target's handshake headers, where the load generator's own clients connect (not to Node-RED's client connections). */
@@ -112,12 +124,7 @@ function withHeaders(spec: BenchCase, headers: Record<string, string> | undefine
 async function measureIdle(generator: Generator, target: Target, spec: IdleCase): Promise<Result> {
   const before = await memoryAfterGc(target);
   generator.send({ run: spec });
-  await generator.expect("window-start");
-  const cpuBefore = cpuMicros(target.pid);
-  target.counter?.zero();
-  const open = await generator.expect("idle-open");
-  const cpu = cpuMicros(target.pid) - cpuBefore;
-  const instructions = target.counter?.read();
+  const { report: open, cpu, instructions } = await countedWindow(generator, target, "idle-open");
   await waitUntilQuiet(target.pid);
   const after = await memoryAfterGc(target);
   const idle = spec.holdMs > 0 ? await cpuWhileIdle(target.pid, spec.holdMs) : undefined;

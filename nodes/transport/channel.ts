@@ -26,8 +26,9 @@ export interface ChannelHandlers {
 }
 
 /**
- * Called once a send has been written out, or with why it could not be. As
- * with `ws`, success may come as `undefined` or `null`. `gone` lists the ids a
+ * Called once a send is queued (a large one: written), or with why it could
+ * not be (see Channel.send). As with `ws`, success may come as `undefined` or
+ * `null`. `gone` lists the ids a
  * target named that are not open (a send to the others still went out).
  */
 export type SendCallback = (error?: Error | null, gone?: readonly string[]) => void;
@@ -44,10 +45,13 @@ export interface Channel {
   readonly sessionCount: number;
   /**
    * Sends a frame to the sessions `target` names. The callback is called
-   * exactly once, when the frame is queued (not written: see Session.send):
-   * for a single session, with why it could not be when it could not
-   * (`FLOWSOCKET_ERR_SESSION_GONE` when it is not open); for anything wider,
-   * with the ids that were not open.
+   * exactly once: for a single session, once the frame is queued (a large
+   * one, or one to a peer that reads slowly: once written, see
+   * Session.send), or with why it could not be: `FLOWSOCKET_ERR_SESSION_GONE`
+   * when the session named is not open (on a client connection, a reply
+   * meant for an earlier connection), `FLOWSOCKET_ERR_NOT_CONNECTED` when a
+   * client connection is down or closing. For anything wider, once queued
+   * for every session named, with the ids that were not open.
    */
   send(frame: FrameData, target: Target, callback: SendCallback): void;
   /**

@@ -243,13 +243,11 @@ export class ClientConnection extends SessionEndpoint implements Channel {
       callback(target.kind === "session" ? sessionGone(target.id) : undefined, gone);
       return;
     }
-    if (!session.isOpen) {
-      // Closing, and not yet reported closed.
-      callback(this.notConnected(), gone);
-      return;
-    }
-    session.send(frame);
-    callback(undefined, gone);
+    session.send(frame, (error) => {
+      // Closing and not yet reported closed, or dropped while a large frame was written.
+      const dropped = error instanceof FlowsocketError && error.code === "FLOWSOCKET_ERR_SESSION_GONE";
+      callback(dropped ? this.notConnected() : error, gone);
+    });
   }
 
   private discardQueue(): void {
@@ -330,7 +328,7 @@ export class ClientConnection extends SessionEndpoint implements Channel {
         openedAt: Date.now(),
         headers: {},
       };
-      const session = new Session(this.ids.next(), socket, tcp!, handshake, this.io);
+      const session = new Session(this.ids.next(), socket, tcp, handshake, this.io);
       this.sessions.add(session);
       if (this.io.heartbeat) {
         this.heartbeat = new Heartbeat(this.options.heartbeatMs!, () => this.sessions.values());

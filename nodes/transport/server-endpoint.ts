@@ -171,7 +171,6 @@ export class ServerEndpoint extends SessionEndpoint implements Channel {
     callback(undefined, gone);
   }
 
-
   /**
    * Queues a frame for many sessions. It is done once queued: waiting for
    * every client's write would let one client that stops reading hold back

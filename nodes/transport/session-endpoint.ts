@@ -14,6 +14,8 @@ import type { Target } from "./target";
 export abstract class SessionEndpoint {
   protected readonly sessions = new SessionRegistry();
   private stopping: Promise<void> | undefined;
+  /** Set before shutDown() runs, so that what its first steps set off already sees it. */
+  private stopCalled = false;
 
   /** Number of open sessions (0 or 1 for a client connection). */
   get sessionCount(): number {
@@ -37,12 +39,15 @@ export abstract class SessionEndpoint {
 
   /** Whether stop() was called: the endpoint takes no new session, and makes no new connection. */
   protected get isStopping(): boolean {
-    return this.stopping !== undefined;
+    return this.stopCalled;
   }
 
   /** Closes every session and lets go of what the endpoint holds; resolves once done. Once: later calls get the same promise. */
   stop(): Promise<void> {
-    this.stopping ??= this.shutDown();
+    if (!this.stopping) {
+      this.stopCalled = true;
+      this.stopping = this.shutDown();
+    }
     return this.stopping;
   }
 

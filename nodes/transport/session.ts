@@ -62,10 +62,17 @@ const BINARY_FRAME = Object.freeze({ binary: true });
  * leaves, answers for its heartbeat, and closes with a code. Listeners and
  * client connections differ in how a session starts, not in how it runs.
  */
+/**
+ * Unsent bytes on a socket from which a send's callback waits for the write
+ * (see Session.send): Node's own mark for a socket that should drain before
+ * more is written to it.
+ */
+const WAIT_FOR_WRITE_FROM = 16 * 1024;
+
 export class Session implements PacedReader {
   readonly #socket: WebSocket;
   /** The TCP (or TLS) socket under it, which the write batch corks: `ws` has no public way to it. */
-  readonly #tcp: Socket;
+  readonly #tcp: Socket | undefined;
   readonly #io: SessionIo;
   /** The handshake until the details are first asked for, then the details (one field: a session's every byte counts). */
   #about: Handshake | SessionDetails;
@@ -85,12 +92,13 @@ export class Session implements PacedReader {
 
   /**
    * @param socket an open socket; the session takes it over.
-   * @param tcp the socket it runs over, as its handshake handed it over.
+   * @param tcp the socket it runs over, as its handshake handed it over;
+   *   without it, nothing the session sends is batched.
    */
   constructor(
     readonly id: string,
     socket: WebSocket,
-    tcp: Socket,
+    tcp: Socket | undefined,
     handshake: Handshake,
     io: SessionIo,
   ) {
@@ -196,27 +204,38 @@ export class Session implements PacedReader {
   }
 
   /**
-   * Sends one frame. The callback, when given, is called at once: with
-   * nothing once the frame is queued on the socket, or with why it could not
-   * be (a session that is closing or closed reports itself gone).
+   * Sends one frame. The callback, when given, is called once the frame is
+   * queued on the socket, or at once with why it could not be (a session
+   * that is closing or closed reports itself gone). Where the frame leaves
+   * WAIT_FOR_WRITE_FROM bytes or more unsent on the socket (a large message,
+   * or a peer that reads slowly), it is called once the frame is written
+   * instead, with the write's error if any: a flow that sends its next
+   * message when the last one is done is then paced by the peer.
    *
-   * It does not wait for the write. A frame waits in the write batch through
-   * the next poll for I/O, and a callback held by the socket until then kept
-   * the whole message alive with it (the flow's `done` holds the message):
-   * with many clients, that was most of what the young-generation collector
-   * had to copy. A socket that fails after the frame was queued reports that
-   * itself, through the session's error and close.
+   * Small frames do not wait for the write. A frame waits in the write batch
+   * through the next poll for I/O, and a callback held by the socket until
+   * then kept the whole message alive with it (the flow's `done` holds the
+   * message): with many clients, that was most of what the young-generation
+   * collector had to copy. A connection that fails after such a frame was
+   * queued shows as the session's close (1006).
    */
   send(frame: FrameData, callback?: SendCallback): void {
     if (!this.isOpen) {
       callback?.(sessionGone(this.id));
       return;
     }
-    if (!this.backedUp()) {
-      this.#io.batch.hold(this.#tcp);
-      this.#socket.send(frame);
+    if (this.backedUp()) {
+      // Dropped on purpose and counted: the flow is not told of each one.
+      callback?.();
+      return;
     }
-    // Else dropped on purpose and counted: the flow is not told of each one.
+    this.#io.batch.hold(this.#tcp);
+    // A string's length, not its bytes: near enough for a mark, and free.
+    if (callback && this.#socket.bufferedAmount + frame.length >= WAIT_FOR_WRITE_FROM) {
+      this.#socket.send(frame, (error) => callback(error && (this.isOpen ? error : sessionGone(this.id))));
+      return;
+    }
+    this.#socket.send(frame);
     callback?.();
   }
 

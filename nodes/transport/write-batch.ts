@@ -44,9 +44,12 @@ export class WriteBatch {
   /**
    * Call just before sending on a `ws` socket over `socket` (its TCP or TLS
    * socket), in the same synchronous block: the send that follows may be
-   * held until the turn ends.
+   * held until the turn ends. Without a socket, nothing is held.
    */
-  hold(socket: Socket): void {
+  hold(socket: Socket | undefined): void {
+    if (!socket) {
+      return;
+    }
     this.writes++;
     if (!this.scheduled) {
       this.scheduled = true;

@@ -64,8 +64,11 @@ describe("connect failures", () => {
       }
       assert.equal((await firstFailure(`ws://127.0.0.1:${silent.port}/ws`, 300)).failure, "timeout");
     } finally {
-      await Promise.all([stop(http), stop(https), silent.stop(), dropper.stop()]);
-      certs.remove();
+      try {
+        await Promise.all([stop(http), stop(https), silent.stop(), dropper.stop()]);
+      } finally {
+        certs.remove();
+      }
     }
   });
 
