@@ -95,26 +95,44 @@ export function messageToFrame(msg: MessageObject, wholemsg: boolean): FrameData
 
 /**
  * A whole message as JSON, without `_session`: the session says where a
- * message came from, not what it is, and the peer never sees it. JSON leaves
- * out a property whose value is undefined, so `_session` is set aside for the
- * call and put back, the message unchanged after it (order of properties
- * too), rather than the message copied without it on every send. A message
- * whose `_session` cannot be written is copied instead.
+ * message came from, not what it is, and the peer never sees it. Nor does it
+ * see `receivedAt` when `_session` carries a session's details (an in node
+ * with `metadata` on put both there): a peer gets the message it would get
+ * with the option off. JSON leaves out a property whose value is undefined,
+ * so those are set aside for the call and put back, the message unchanged
+ * after it (order of properties too), rather than the message copied without
+ * them on every send. A message whose properties cannot be written is copied
+ * instead.
  */
 function withoutSession(msg: MessageObject): string {
   const session = msg._session;
   if (session === undefined) {
     return JSON.stringify(msg);
   }
+  const receivedAt = msg.receivedAt;
+  const stamped = receivedAt !== undefined && typeof (session as { openedAt?: unknown }).openedAt === "number";
   try {
     msg._session = undefined;
+    if (stamped) {
+      msg.receivedAt = undefined;
+    }
   } catch {
+    // Frozen, or a property made read-only: the message is put back as it was, and copied.
+    if (msg._session !== session) {
+      msg._session = session;
+    }
     const { _session: _omitted, ...rest } = msg;
+    if (stamped) {
+      delete rest.receivedAt;
+    }
     return JSON.stringify(rest);
   }
   try {
     return JSON.stringify(msg);
   } finally {
     msg._session = session;
+    if (stamped) {
+      msg.receivedAt = receivedAt;
+    }
   }
 }

@@ -74,6 +74,24 @@ describe("codec", () => {
       assert.deepEqual(Object.keys(msg), ["payload", "topic", "_session"], "in its place");
     });
 
+    it("leaves out the in node's receivedAt with a session's details, and keeps a receivedAt of the flow's own", () => {
+      const details = { type: "websocket", id: "x", path: "/ws", openedAt: 1 };
+      const stamped = { payload: 1, receivedAt: 2, topic: "t", _session: details };
+      assert.equal(messageToFrame(stamped, true), '{"payload":1,"topic":"t"}');
+      assert.deepEqual(Object.keys(stamped), ["payload", "receivedAt", "topic", "_session"], "the message keeps both, in their places");
+      assert.deepEqual([stamped.receivedAt, stamped._session], [2, details]);
+      // A core flow's own property of that name: no details in its session (metadata off), or no session at all.
+      assert.equal(messageToFrame({ payload: 1, receivedAt: 2, _session: { type: "websocket", id: "x" } }, true), '{"payload":1,"receivedAt":2}');
+      assert.equal(messageToFrame({ payload: 1, receivedAt: 2 }, true), '{"payload":1,"receivedAt":2}');
+      const unstamped = { payload: 1, _session: details };
+      assert.equal(messageToFrame(unstamped, true), '{"payload":1}');
+      assert.deepEqual(Object.keys(unstamped), ["payload", "_session"], "no receivedAt added");
+      const readOnly: Record<string, unknown> = { payload: 3, _session: details };
+      Object.defineProperty(readOnly, "receivedAt", { value: 4, enumerable: true, writable: false });
+      assert.equal(messageToFrame(readOnly, true), '{"payload":3}');
+      assert.equal(readOnly._session, details, "put back after the failed set-aside");
+    });
+
     it("leaves a message's session in place when JSON fails, and copes with a session it cannot set aside", () => {
       const circular: Record<string, unknown> = { _session: { type: "websocket", id: "x" } };
       circular.self = circular;
