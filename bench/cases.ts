@@ -281,9 +281,10 @@ export type RunKind = "side-by-side" | "against-ref" | "settings-ab";
  * thousands of sessions are held for whole intervals.
  */
 export function casesToRun(cases: readonly CaseDefinition[], only: string, kind: RunKind, counting: boolean): CaseDefinition[] {
+  const parts = only.split("|");
   return cases.filter(
     (definition) =>
-      only.split("|").some((part) => definition.name.includes(part)) &&
+      parts.some((part) => definition.name.includes(part)) &&
       !(kind === "against-ref" && definition.usesNewerOptions && only === "") &&
       !(kind === "settings-ab" && !definition.listenerLoad) &&
       !(counting && !definition.metrics.some((metric) => metric.counted)),

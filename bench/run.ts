@@ -81,6 +81,8 @@ const settingsAb = args.includes("--settings-ab");
 const kind: RunKind = against !== undefined ? "against-ref" : settingsAb ? "settings-ab" : "side-by-side";
 /** Node-RED under callgrind, and instructions per message as the figures (`--instructions`). */
 const counting = args.includes("--instructions");
+/** How long a Node-RED process of the run may take to stop before it is killed; the default when not counted. */
+const stopGraceMs = counting ? COUNTED_STOP_GRACE_MS : undefined;
 /**
  * Runs of each case per target: three (four in a paired run), one with
  * --quick, or as --repeats says (which wins over --quick). A paired run of
@@ -293,7 +295,7 @@ async function runCases(generator: Generator, plan: Plan, tmp: string, ports: Ge
         printHeading(plan);
       }
       await runRepeat(targets, repeat);
-      await Promise.all(started.reds.splice(reds).map(({ red }) => red.stop("SIGTERM", counting ? COUNTED_STOP_GRACE_MS : undefined)));
+      await Promise.all(started.reds.splice(reds).map(({ red }) => red.stop("SIGTERM", stopGraceMs)));
     }
   } else {
     const targets = await startTargets(tmp, plan, generator, ports);
@@ -372,7 +374,7 @@ async function main(): Promise<void> {
   } finally {
     started.generator?.send({ quit: true });
     started.bare?.kill();
-    await Promise.all(started.reds.map(({ red }) => red.stop("SIGTERM", counting ? COUNTED_STOP_GRACE_MS : undefined)));
+    await Promise.all(started.reds.map(({ red }) => red.stop("SIGTERM", stopGraceMs)));
     await rm(tmp, { recursive: true, force: true });
   }
 }

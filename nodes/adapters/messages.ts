@@ -1,4 +1,4 @@
-import { frameToMessage, mayBeJson, messageToFrame, type FrameData, type MessageObject } from "../transport/codec";
+import { frameToMessage, messageToFrame, NOT_JSON, parseJson, type FrameData, type MessageObject } from "../transport/codec";
 import { ConnectError } from "../transport/connect-failure";
 import { FlowsocketError, LimitError, RefusedError } from "../transport/errors";
 import { IdSequence } from "../transport/ids";
@@ -210,9 +210,6 @@ function payloadMessage(_msgid: string, payload: unknown, receivedAt: number, _s
 // `receivedAt` a pointer to the read turn's one number, not a box per message (see shared-numbers.ts).
 payloadMessage("", undefined, NOT_YET_A_NUMBER, { type: "websocket", id: "" });
 
-/** Stands for a frame that the JSON format could not parse. */
-const NOT_JSON: unique symbol = Symbol("not JSON");
-
 /** A frame's payload in a format other than `auto`. */
 function formatted(frame: FrameData, format: Exclude<ReceiveFormat, "auto">): unknown {
   switch (format) {
@@ -220,18 +217,8 @@ function formatted(frame: FrameData, format: Exclude<ReceiveFormat, "auto">): un
       return typeof frame === "string" ? frame : frame.toString("utf8");
     case "buffer":
       return typeof frame === "string" ? Buffer.from(frame) : frame;
-    case "json": {
-      const text = typeof frame === "string" ? frame : frame.toString("utf8");
-      // What cannot be JSON by its first character is refused without the cost of a thrown error.
-      if (!mayBeJson(text)) {
-        return NOT_JSON;
-      }
-      try {
-        return JSON.parse(text);
-      } catch {
-        return NOT_JSON;
-      }
-    }
+    case "json":
+      return parseJson(typeof frame === "string" ? frame : frame.toString("utf8"));
   }
 }
 

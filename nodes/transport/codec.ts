@@ -29,13 +29,8 @@ export function decodeFrame(data: RawData, isBinary: boolean): FrameData {
  * Binary frames are never parsed: they always arrive as a Buffer payload.
  */
 export function frameToMessage(frame: FrameData, wholemsg: boolean): MessageObject {
-  if (!wholemsg || typeof frame !== "string" || !mayBeJson(frame)) {
-    return { payload: frame };
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(frame);
-  } catch {
+  const parsed = wholemsg && typeof frame === "string" ? parseJson(frame) : NOT_JSON;
+  if (parsed === NOT_JSON) {
     return { payload: frame };
   }
   if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
@@ -44,15 +39,29 @@ export function frameToMessage(frame: FrameData, wholemsg: boolean): MessageObje
   return { payload: parsed };
 }
 
+/** What parseJson gives for text that is not JSON. */
+export const NOT_JSON: unique symbol = Symbol("not JSON");
+
 /**
- * Whether text can be JSON, by its first character past JSON's white space
- * (an object, array, string, number, true, false or null). Text that
- * JSON.parse would refuse at its first character is not handed to it: the
- * refusal throws an error, whose stack trace cost several times what the
- * rest of a message does (over 100,000 instructions, counted under
- * callgrind, for a plain-text frame in whole-message mode).
+ * The value of JSON text, or NOT_JSON. Text that JSON.parse would refuse at
+ * its first character is not handed to it: the refusal throws an error,
+ * whose stack trace cost several times what the rest of a message does
+ * (over 100,000 instructions, counted under callgrind, for a plain-text
+ * frame in whole-message mode).
  */
-export function mayBeJson(text: string): boolean {
+export function parseJson(text: string): unknown {
+  if (!mayBeJson(text)) {
+    return NOT_JSON;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+/** Whether text can be JSON, by its first character past JSON's white space (an object, array, string, number, true, false or null). */
+function mayBeJson(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) {

@@ -1,8 +1,8 @@
 import { FlowsocketError } from "./errors";
 
-/** An HTTP token (RFC 9110, section 5.6.2): what a header name or an RFC 6455 subprotocol is made of. */
 const HTTP_TOKEN = /^[!#$%&'*+\-.0-9A-Z^_`|a-z~]+$/;
 
+/** Whether `value` is an HTTP token (RFC 9110, section 5.6.2): what a header name or an RFC 6455 subprotocol is made of. */
 export function isHttpToken(value: string): boolean {
   return HTTP_TOKEN.test(value);
 }

@@ -57,18 +57,18 @@ const TEXT_FRAME = Object.freeze({ binary: false });
 const BINARY_FRAME = Object.freeze({ binary: true });
 
 /**
- * One open WebSocket connection, on either side: it owns its `ws` socket
- * (nobody else touches it), decodes and paces what arrives, batches what
- * leaves, answers for its heartbeat, and closes with a code. Listeners and
- * client connections differ in how a session starts, not in how it runs.
- */
-/**
  * Unsent bytes on a socket from which a send's callback waits for the write
  * (see Session.send): Node's own mark for a socket that should drain before
  * more is written to it.
  */
 const WAIT_FOR_WRITE_FROM = 16 * 1024;
 
+/**
+ * One open WebSocket connection, on either side: it owns its `ws` socket
+ * (nobody else touches it), decodes and paces what arrives, batches what
+ * leaves, answers for its heartbeat, and closes with a code. Listeners and
+ * client connections differ in how a session starts, not in how it runs.
+ */
 export class Session implements PacedReader {
   readonly #socket: WebSocket;
   /** The TCP (or TLS) socket under it, which the write batch corks: `ws` has no public way to it. */
@@ -224,14 +224,15 @@ export class Session implements PacedReader {
       callback?.(sessionGone(this.id));
       return;
     }
-    if (this.backedUp()) {
+    const buffered = this.#socket.bufferedAmount;
+    if (this.backedUp(buffered)) {
       // Dropped on purpose and counted: the flow is not told of each one.
       callback?.();
       return;
     }
     this.#io.batch.hold(this.#tcp);
     // A string's length, not its bytes: near enough for a mark, and free.
-    if (callback && this.#socket.bufferedAmount + frame.length >= WAIT_FOR_WRITE_FROM) {
+    if (callback && buffered + frame.length >= WAIT_FOR_WRITE_FROM) {
       this.#socket.send(frame, (error) => callback(error && (this.isOpen ? error : sessionGone(this.id))));
       return;
     }
@@ -254,7 +255,7 @@ export class Session implements PacedReader {
 
   /** Sends data already encoded once for many sessions (a broadcast); `binary: false` keeps text a text frame. */
   sendEncoded(data: Buffer, binary: boolean): void {
-    if (this.backedUp()) {
+    if (this.backedUp(this.#socket.bufferedAmount)) {
       return;
     }
     this.#io.batch.hold(this.#tcp);
@@ -292,12 +293,13 @@ export class Session implements PacedReader {
 
   /**
    * Whether a new message must not be queued because the peer reads too
-   * slowly (`ws`'s public `bufferedAmount` over the high-water mark): it is
-   * then dropped and counted, or the session is closed, as the policy says.
+   * slowly (`buffered`, `ws`'s public `bufferedAmount`, over the high-water
+   * mark): it is then dropped and counted, or the session is closed, as the
+   * policy says.
    */
-  private backedUp(): boolean {
+  private backedUp(buffered: number): boolean {
     const { highWaterMark, backpressure } = this.#io.limits;
-    if (this.#socket.bufferedAmount <= highWaterMark) {
+    if (buffered <= highWaterMark) {
       if (this.#dropped > 0) {
         const dropped = this.#dropped;
         this.#dropped = 0;

@@ -76,14 +76,14 @@ export class SessionRegistry {
    * set or a list made per message.
    */
   select(target: Target): Selected {
+    if (target.except && target.except.length > 0) {
+      return this.resolve(target);
+    }
     if (target.kind === "session") {
       const session = this.byId.get(target.id);
       return session ? { sessions: [session], gone: NONE_GONE } : { sessions: [], gone: [target.id] };
     }
-    if (target.kind === "all" && !(target.except && target.except.length > 0)) {
-      return { sessions: this.byId.values(), gone: NONE_GONE };
-    }
-    return this.resolve(target);
+    return target.kind === "all" ? { sessions: this.byId.values(), gone: NONE_GONE } : this.resolve(target);
   }
 
   /** The open sessions `target` names, each once, and the named ids that are not open. */
